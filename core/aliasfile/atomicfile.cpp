@@ -1,0 +1,130 @@
+#include "atomicfile.h"
+
+#include <QCoreApplication>
+#include <QFile>
+
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace aliassync {
+namespace {
+
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("aliassync::AtomicFile", text);
+}
+
+QString errnoText(int err)
+{
+    return QString::fromLocal8Bit(std::strerror(err));
+}
+
+bool fail(QString *error, const QString &path, const QString &step, int err)
+{
+    if (error)
+        *error = tr("%1: %2: %3").arg(path, step, errnoText(err));
+    return false;
+}
+
+int closeKeepingErrno(int fd)
+{
+    const int saved = errno;
+    const int rc = ::close(fd);
+    errno = saved;
+    return rc;
+}
+
+} // namespace
+
+bool writeFileAtomically(const QString &path, const QByteArray &bytes, QString *error)
+{
+    QByteArray target = QFile::encodeName(path);
+    if (target.isEmpty()) {
+        if (error)
+            *error = tr("cannot write a file with an empty name");
+        return false;
+    }
+
+    // Replace the file a symbolic link points to, not the link.
+    struct stat st;
+    if (::lstat(target.constData(), &st) == 0 && S_ISLNK(st.st_mode)) {
+        char resolved[PATH_MAX];
+        if (!::realpath(target.constData(), resolved))
+            return fail(error, path, tr("cannot resolve symbolic link"), errno);
+        target = resolved;
+    }
+
+    bool existed = false;
+    if (::stat(target.constData(), &st) == 0) {
+        if (!S_ISREG(st.st_mode))
+            return fail(error, path, tr("not a regular file"), EINVAL);
+        existed = true;
+    } else if (errno != ENOENT) {
+        return fail(error, path, tr("cannot stat"), errno);
+    }
+
+    const qsizetype slash = target.lastIndexOf('/');
+    const QByteArray dir = slash < 0 ? QByteArray(".") : slash == 0 ? QByteArray("/") : target.left(slash);
+    const QByteArray base = slash < 0 ? target : target.mid(slash + 1);
+
+    QByteArray tmpl = dir + "/." + base + ".tmp.XXXXXX";
+    int fd = ::mkostemp(tmpl.data(), O_CLOEXEC);
+    if (fd < 0)
+        return fail(error, path, tr("cannot create temporary file in %1").arg(QFile::decodeName(dir)), errno);
+    const auto abandon = [&](const QString &step) {
+        const int err = errno;
+        if (fd >= 0)
+            ::close(fd);
+        ::unlink(tmpl.constData());
+        return fail(error, path, step, err);
+    };
+
+    for (qsizetype done = 0; done < bytes.size();) {
+        const ssize_t n = ::write(fd, bytes.constData() + done, size_t(bytes.size() - done));
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return abandon(tr("cannot write temporary file"));
+        }
+        done += n;
+    }
+
+    if (existed) {
+        if (::fchown(fd, st.st_uid, st.st_gid) != 0) {
+            // Not being allowed to set what is already there is no failure.
+            struct stat now;
+            if (::fstat(fd, &now) != 0 || now.st_uid != st.st_uid || now.st_gid != st.st_gid)
+                return abandon(tr("cannot set owner"));
+        }
+    }
+    const mode_t mode = existed ? (st.st_mode & 07777) : 0644;
+    if (::fchmod(fd, mode) != 0)
+        return abandon(tr("cannot set mode"));
+    if (::fsync(fd) != 0)
+        return abandon(tr("cannot fsync temporary file"));
+    const int closeRc = ::close(fd);
+    fd = -1;
+    if (closeRc != 0)
+        return abandon(tr("cannot close temporary file"));
+
+    if (::rename(tmpl.constData(), target.constData()) != 0)
+        return abandon(tr("cannot rename temporary file into place"));
+
+    const int dfd = ::open(dir.constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0)
+        return fail(error, path, tr("cannot open directory for fsync"), errno);
+    if (::fsync(dfd) != 0) {
+        const int err = errno;
+        closeKeepingErrno(dfd);
+        return fail(error, path, tr("cannot fsync directory"), err);
+    }
+    ::close(dfd);
+    return true;
+}
+
+} // namespace aliassync

@@ -1,0 +1,54 @@
+// The settings of one alias-sync server, read from one file.
+//
+// Contract: every path, address, port and name the programs use comes from
+// here, so two servers can run side by side on one machine. Unknown keys and
+// bad values are errors that name the file and line; nothing is defaulted
+// behind the admin's back except the documented defaults below.
+#pragma once
+
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace aliassync {
+
+inline constexpr const char *defaultConfigFile = "/etc/alias-sync/alias-sync.conf";
+
+struct Config {
+    QString fileName;
+
+    QString serverName;                 // this server's name: certificate subject and alias metadata
+    QStringList domains;                // served domains; the first is the primary one
+    QString designatedLocalPart = QStringLiteral("makealias");
+    QStringList administrators;         // SASL logins allowed to point aliases at other people
+    QStringList reservedNames;          // refused in addition to the built-in reserved names
+
+    QString aliasFile = QStringLiteral("/var/lib/alias-sync/aliases");
+    QString journalFile = QStringLiteral("/var/lib/alias-sync/journal");
+    QString identityDirectory = QStringLiteral("/var/lib/alias-sync/identity");
+    QString peerCertificate = QStringLiteral("/etc/alias-sync/peer.pem");
+    QString requestSocket = QStringLiteral("/run/alias-sync/request.sock");
+    QString controlSocket = QStringLiteral("/run/alias-sync/control.sock");
+
+    QString listenAddress = QStringLiteral("*");
+    quint16 listenPort = 7625;
+    QString peerAddress;
+    quint16 peerPort = 7625;
+
+    QString postfixConfigDirectory = QStringLiteral("/etc/postfix");
+    QString postfixCommandDirectory = QStringLiteral("/usr/sbin");
+    QString sendmailPath = QStringLiteral("/usr/sbin/sendmail");
+
+    int transactionTimeoutSeconds = 30; // one prepare or commit round trip with the peer
+    int requestTimeoutSeconds = 300;    // the pipe's wait for the daemon; far below pipe(8)'s 1000 s
+    int reconnectMaxSeconds = 30;       // ceiling of the peer link's reconnect backoff
+
+    // Reads and checks the file; returns nothing with *error as "FILE:LINE: ..." on the first problem.
+    static std::optional<Config> load(const QString &fileName, QString *error);
+
+    QString primaryDomain() const { return domains.value(0); }
+    QString designatedAddress() const { return designatedLocalPart + QLatin1Char('@') + primaryDomain(); }
+};
+
+} // namespace aliassync

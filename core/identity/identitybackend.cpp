@@ -1,0 +1,11 @@
+#include "identitybackend.h"
+#include "opensslbackend.h"
+
+namespace aliassync {
+
+std::unique_ptr<IdentityBackend> createDefaultIdentityBackend()
+{
+    return std::make_unique<OpenSslIdentityBackend>();
+}
+
+} // namespace aliassync

@@ -1,0 +1,141 @@
+#include "identitystore.h"
+#include "identitybackend.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace aliassync {
+
+namespace {
+
+// Ten years: rotation, not expiry, is how a pinned certificate is replaced.
+constexpr int certificateValidDays = 3650;
+
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("Identity", text);
+}
+
+// Creates path exclusively with mode and writes data, fsynced.
+bool writeNewFile(const QString &path, const QByteArray &data, mode_t mode, QString *error)
+{
+    const QByteArray native = QFile::encodeName(path);
+    const int fd = ::open(native.constData(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+    if (fd < 0) {
+        *error = tr("cannot create %1: %2").arg(path, QString::fromLocal8Bit(strerror(errno)));
+        return false;
+    }
+
+    qsizetype written = 0;
+    while (written < data.size()) {
+        const ssize_t n = ::write(fd, data.constData() + written, size_t(data.size() - written));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            *error = tr("cannot write %1: %2").arg(path, QString::fromLocal8Bit(strerror(errno)));
+            ::close(fd);
+            return false;
+        }
+        written += n;
+    }
+
+    // The mode argument of open() is reduced by the umask; set it exactly.
+    if (::fchmod(fd, mode) != 0 || ::fsync(fd) != 0) {
+        *error = tr("cannot set the mode of or flush %1: %2").arg(path, QString::fromLocal8Bit(strerror(errno)));
+        ::close(fd);
+        return false;
+    }
+    ::close(fd);
+    return true;
+}
+
+} // namespace
+
+QString identityKeyPath(const QString &directory)
+{
+    return directory + QStringLiteral("/key.pem");
+}
+
+QString identityCertificatePath(const QString &directory)
+{
+    return directory + QStringLiteral("/cert.pem");
+}
+
+std::optional<Identity> createIdentity(const QString &directory, const QString &commonName, QString *error)
+{
+    if (QFileInfo::exists(identityKeyPath(directory)) || QFileInfo::exists(identityCertificatePath(directory))) {
+        *error = tr("an identity already exists in %1; remove key.pem and cert.pem there first to replace it").arg(directory);
+        return std::nullopt;
+    }
+    if (!QDir().mkpath(directory) || ::chmod(QFile::encodeName(directory).constData(), 0700) != 0) {
+        *error = tr("cannot create the directory %1 with mode 0700").arg(directory);
+        return std::nullopt;
+    }
+
+    const auto generated = createDefaultIdentityBackend()->generate(commonName, certificateValidDays, error);
+    if (!generated)
+        return std::nullopt;
+
+    // The key goes first: a certificate without its key is useless, but a key
+    // left alone is harmless and blocks a second init from losing it.
+    if (!writeNewFile(identityKeyPath(directory), generated->privateKeyPem, 0600, error)
+        || !writeNewFile(identityCertificatePath(directory), generated->certificatePem, 0644, error))
+        return std::nullopt;
+    return loadIdentity(directory, error);
+}
+
+std::optional<QSslCertificate> loadCertificate(const QString &path, QString *error)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        *error = tr("cannot read the certificate %1: %2").arg(path, file.errorString());
+        return std::nullopt;
+    }
+    const QList<QSslCertificate> certificates = QSslCertificate::fromData(file.readAll(), QSsl::Pem);
+    if (certificates.size() != 1 || certificates.first().isNull()) {
+        *error = tr("%1 does not contain exactly one PEM certificate").arg(path);
+        return std::nullopt;
+    }
+    return certificates.first();
+}
+
+std::optional<Identity> loadIdentity(const QString &directory, QString *error)
+{
+    const QString keyPath = identityKeyPath(directory);
+    struct stat keyStat {};
+    if (::stat(QFile::encodeName(keyPath).constData(), &keyStat) != 0) {
+        *error = tr("no private key at %1; run 'alias-sync init' first").arg(keyPath);
+        return std::nullopt;
+    }
+    if (keyStat.st_mode & 0077) {
+        *error = tr("the private key %1 is readable by group or others (mode %2); run chmod 600 on it")
+                     .arg(keyPath).arg(keyStat.st_mode & 0777, 4, 8, QLatin1Char('0'));
+        return std::nullopt;
+    }
+
+    QFile keyFile(keyPath);
+    if (!keyFile.open(QIODevice::ReadOnly)) {
+        *error = tr("cannot read the private key %1: %2").arg(keyPath, keyFile.errorString());
+        return std::nullopt;
+    }
+    Identity identity;
+    identity.privateKey = QSslKey(keyFile.readAll(), QSsl::Ec, QSsl::Pem, QSsl::PrivateKey);
+    if (identity.privateKey.isNull()) {
+        *error = tr("the private key %1 is not a valid PEM EC key").arg(keyPath);
+        return std::nullopt;
+    }
+
+    const auto certificate = loadCertificate(identityCertificatePath(directory), error);
+    if (!certificate)
+        return std::nullopt;
+    identity.certificate = *certificate;
+    return identity;
+}
+
+} // namespace aliassync

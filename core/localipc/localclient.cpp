@@ -1,0 +1,46 @@
+#include "localclient.h"
+#include "framing.h"
+
+#include <QDeadlineTimer>
+#include <QLocalSocket>
+
+namespace aliassync {
+
+std::optional<QJsonObject> callLocalSocket(const QString &socketPath, const QJsonObject &request, int timeoutMs,
+                                           LocalCallError *error)
+{
+    const QDeadlineTimer deadline(timeoutMs);
+    QLocalSocket socket;
+    socket.connectToServer(socketPath);
+    if (!socket.waitForConnected(int(deadline.remainingTime()))) {
+        error->unreachable = true;
+        error->message = QStringLiteral("cannot connect to %1: %2").arg(socketPath, socket.errorString());
+        return std::nullopt;
+    }
+
+    socket.write(encodeFrame(request));
+    FrameReader reader;
+    while (!deadline.hasExpired()) {
+        if (!socket.waitForReadyRead(int(qMax<qint64>(1, deadline.remainingTime())))) {
+            if (socket.state() != QLocalSocket::ConnectedState)
+                break;
+            continue;
+        }
+        reader.append(socket.readAll());
+        QString frameError;
+        const auto reply = reader.next(&frameError);
+        if (!frameError.isEmpty()) {
+            error->message = QStringLiteral("invalid reply on %1: %2").arg(socketPath, frameError);
+            return std::nullopt;
+        }
+        if (reply)
+            return reply;
+    }
+
+    error->message = deadline.hasExpired()
+        ? QStringLiteral("no reply on %1 within %2 s").arg(socketPath).arg(timeoutMs / 1000)
+        : QStringLiteral("%1 closed the connection without a reply").arg(socketPath);
+    return std::nullopt;
+}
+
+} // namespace aliassync

@@ -1,0 +1,2 @@
+#include "logging.h"
+Q_LOGGING_CATEGORY(lcPeer, "alias-sync.peer", QtInfoMsg)

@@ -1,0 +1,164 @@
+#include "peerconnector.h"
+#include "fingerprint.h"
+#include "logging.h"
+#include "peerserver.h"
+#include "tlsconfig.h"
+
+namespace aliassync {
+
+namespace {
+constexpr int helloTimeoutMs = 10000;
+}
+
+PeerConnector::PeerConnector(const QString &serverName, const QString &host, quint16 port, int maxBackoffSeconds,
+                             QObject *parent)
+    : QObject(parent)
+    , m_serverName(serverName)
+    , m_host(host)
+    , m_port(port)
+    , m_maxBackoffSeconds(maxBackoffSeconds)
+{
+    m_retryTimer.setSingleShot(true);
+    connect(&m_retryTimer, &QTimer::timeout, this, &PeerConnector::connectNow);
+}
+
+void PeerConnector::setCredentials(const Identity &identity, const QSslCertificate &pinnedPeer)
+{
+    m_identity = identity;
+    m_pinned = pinnedPeer;
+    if (m_connection)
+        m_connection->close();
+    if (m_pendingSocket)
+        m_pendingSocket->abort();
+    if (m_started) {
+        m_backoffSeconds = 1;
+        m_retryTimer.start(0);
+    }
+}
+
+void PeerConnector::start()
+{
+    m_started = true;
+    connectNow();
+}
+
+void PeerConnector::scheduleRetry(const QString &reason)
+{
+    qCInfo(lcPeer).noquote() << "peer link to" << m_host << "port" << m_port << "not established:" << reason
+                             << "- retrying in" << m_backoffSeconds << "s";
+    m_retryTimer.start(m_backoffSeconds * 1000);
+    m_backoffSeconds = qMin(m_backoffSeconds * 2, m_maxBackoffSeconds);
+}
+
+void PeerConnector::connectNow()
+{
+    if (m_connection || m_pendingSocket)
+        return;
+
+    auto *socket = new QSslSocket(this);
+    m_pendingSocket = socket;
+    socket->setSslConfiguration(peerTlsConfiguration(m_identity, m_pinned));
+    auto *reader = new FrameReader;
+    auto *helloTimer = new QTimer(socket);
+    helloTimer->setSingleShot(true);
+
+    connect(socket, &QSslSocket::sslErrors, this, [this, socket](const QList<QSslError> &errors) {
+        QStringList reasons;
+        for (const QSslError &error : errors)
+            reasons.append(error.errorString());
+        qCWarning(lcPeer).noquote() << "rejected peer" << m_host << "presenting"
+                                    << describePresentedCertificate(socket, errors)
+                                    << "; the pinned peer certificate is" << certificateFingerprint(m_pinned)
+                                    << "(" << reasons.join(QStringLiteral("; ")) << ")";
+    });
+    connect(socket, &QSslSocket::encrypted, helloTimer, [socket, helloTimer]() {
+        socket->setProperty("aliasSyncEncrypted", true);
+        helloTimer->start(helloTimeoutMs);
+    });
+    connect(helloTimer, &QTimer::timeout, socket, [socket]() {
+        socket->setProperty("aliasSyncFailure", QStringLiteral("no hello from the peer in time"));
+        socket->abort();
+    });
+    connect(socket, &QSslSocket::readyRead, helloTimer, [this, socket, reader]() { handleServerHello(socket, reader); });
+
+    // Every way the attempt can end without a link leads here; the property
+    // makes sure a refused connection that reports both an error and a
+    // disconnect is retried once.
+    auto endAttempt = [this, socket, reader]() {
+        if (socket->property("aliasSyncEnded").toBool())
+            return;
+        socket->setProperty("aliasSyncEnded", true);
+        delete reader;
+        socket->deleteLater();
+        if (m_pendingSocket == socket)
+            m_pendingSocket = nullptr;
+
+        QString reason = socket->property("aliasSyncFailure").toString();
+        if (reason.isEmpty() && socket->property("aliasSyncEncrypted").toBool())
+            reason = QStringLiteral("the peer closed the connection before its hello; it probably does not accept this server's certificate %1")
+                         .arg(certificateFingerprint(m_identity.certificate));
+        if (reason.isEmpty())
+            reason = socket->errorString();
+        scheduleRetry(reason);
+    };
+    connect(socket, &QSslSocket::disconnected, this, endAttempt);
+    connect(socket, &QSslSocket::errorOccurred, this, [socket, endAttempt](QAbstractSocket::SocketError) {
+        if (socket->state() == QAbstractSocket::UnconnectedState)
+            endAttempt();
+    });
+
+    socket->connectToHostEncrypted(m_host, m_port, pinnedPeerName(m_pinned));
+}
+
+void PeerConnector::handleServerHello(QSslSocket *socket, FrameReader *reader)
+{
+    reader->append(socket->readAll());
+    QString error;
+    const auto hello = reader->next(&error);
+    if (!hello && error.isEmpty())
+        return;
+
+    const QString problem = error.isEmpty() ? helloProblem(*hello) : error;
+    if (!problem.isEmpty()) {
+        qCWarning(lcPeer).noquote() << "rejected peer" << m_host << ":" << problem;
+        socket->setProperty("aliasSyncFailure", problem);
+        socket->abort();
+        return;
+    }
+
+    // The digest check repeats what OpenSSL enforced with the pin as the only trust anchor.
+    if (certificateDigest(socket->peerCertificate()) != certificateDigest(m_pinned)) {
+        const QString mismatch = QStringLiteral("peer presented certificate %1 but the pinned one is %2")
+                                     .arg(certificateFingerprint(socket->peerCertificate()), certificateFingerprint(m_pinned));
+        qCWarning(lcPeer).noquote() << "rejected peer" << m_host << ":" << mismatch;
+        socket->setProperty("aliasSyncFailure", mismatch);
+        socket->abort();
+        return;
+    }
+
+    // From here the connection owns the socket and reports its own end.
+    const QByteArray following = reader->takeBuffered();
+    QObject::disconnect(socket, nullptr, this, nullptr);
+    delete reader;
+    const auto timers = socket->findChildren<QTimer *>();
+    for (QTimer *timer : timers) {
+        QObject::disconnect(socket, nullptr, timer, nullptr);
+        timer->stop();
+    }
+
+    socket->write(encodeFrame(helloMessage(m_serverName)));
+    m_pendingSocket = nullptr;
+    m_backoffSeconds = 1;
+    auto *connection = new PeerConnection(socket, hello->value(QStringLiteral("server")).toString(), following, this);
+    m_connection = connection;
+    connect(connection, &PeerConnection::closed, this, [this]() {
+        m_connection = nullptr;
+        qCInfo(lcPeer) << "peer link to" << m_host << "is down";
+        Q_EMIT linkDown();
+        scheduleRetry(QStringLiteral("the link closed"));
+    });
+    qCInfo(lcPeer).noquote() << "peer link to" << connection->peerServerName() << "at" << m_host << "port" << m_port << "is up";
+    Q_EMIT linkUp(connection);
+}
+
+} // namespace aliassync

@@ -1,0 +1,150 @@
+#include "peerserver.h"
+#include "fingerprint.h"
+#include "logging.h"
+#include "tlsconfig.h"
+
+#include <QTimer>
+
+namespace aliassync {
+
+namespace {
+constexpr int handshakeTimeoutMs = 10000;
+constexpr int helloTimeoutMs = 10000;
+}
+
+QString describePresentedCertificate(QSslSocket *socket, const QList<QSslError> &errors)
+{
+    QSslCertificate presented = socket->peerCertificate();
+    for (const QSslError &error : errors) {
+        if (presented.isNull() && !error.certificate().isNull())
+            presented = error.certificate();
+    }
+    if (presented.isNull())
+        return QStringLiteral("no certificate");
+    return QStringLiteral("certificate %1 (CN %2)")
+        .arg(certificateFingerprint(presented), presented.subjectInfo(QSslCertificate::CommonName).value(0));
+}
+
+PeerServer::PeerServer(const QString &serverName, QObject *parent)
+    : QObject(parent)
+    , m_serverName(serverName)
+{
+    m_server.setHandshakeTimeout(handshakeTimeoutMs);
+    connect(&m_server, &QSslServer::pendingConnectionAvailable, this, &PeerServer::acceptPending);
+    connect(&m_server, &QSslServer::sslErrors, this, &PeerServer::logRejection);
+    connect(&m_server, &QSslServer::errorOccurred, this, [this](QSslSocket *socket, QAbstractSocket::SocketError error) {
+        if (socket->property("aliasSyncRejectionLogged").toBool())
+            return;
+        // A client without a certificate fails inside OpenSSL, before any sslErrors().
+        if (error == QAbstractSocket::SslHandshakeFailedError) {
+            qCWarning(lcPeer).noquote() << "rejected peer connection from" << socket->peerAddress().toString()
+                                        << "presenting" << describePresentedCertificate(socket, {})
+                                        << "; the pinned peer certificate is" << formatFingerprint(m_pinnedDigest)
+                                        << "(" << socket->errorString() << ")";
+            return;
+        }
+        qCInfo(lcPeer).noquote() << "peer connection from" << socket->peerAddress().toString()
+                                 << "failed during the handshake:" << socket->errorString();
+    });
+}
+
+void PeerServer::setCredentials(const Identity &identity, const QSslCertificate &pinnedPeer)
+{
+    m_server.setSslConfiguration(peerTlsConfiguration(identity, pinnedPeer));
+    m_pinnedDigest = certificateDigest(pinnedPeer);
+    m_pinnedName = pinnedPeerName(pinnedPeer);
+}
+
+bool PeerServer::listen(const QHostAddress &address, quint16 port, QString *error)
+{
+    if (m_server.listen(address, port))
+        return true;
+    *error = QStringLiteral("cannot listen on %1 port %2: %3").arg(address.toString()).arg(port).arg(m_server.errorString());
+    return false;
+}
+
+void PeerServer::logRejection(QSslSocket *socket, const QList<QSslError> &errors)
+{
+    socket->setProperty("aliasSyncRejectionLogged", true);
+    QStringList reasons;
+    for (const QSslError &error : errors)
+        reasons.append(error.errorString());
+    qCWarning(lcPeer).noquote() << "rejected peer connection from" << socket->peerAddress().toString()
+                                << "presenting" << describePresentedCertificate(socket, errors)
+                                << "; the pinned peer certificate is" << formatFingerprint(m_pinnedDigest)
+                                << "(" << reasons.join(QStringLiteral("; ")) << ")";
+}
+
+void PeerServer::acceptPending()
+{
+    while (m_server.hasPendingConnections()) {
+        auto *socket = qobject_cast<QSslSocket *>(m_server.nextPendingConnection());
+        if (!socket)
+            continue;
+
+        // OpenSSL already verified the chain against the pin; the digest
+        // comparison guards against a configuration that trusts more.
+        const QByteArray presented = certificateDigest(socket->peerCertificate());
+        if (presented != m_pinnedDigest) {
+            qCWarning(lcPeer).noquote() << "rejected peer connection from" << socket->peerAddress().toString()
+                                        << "presenting certificate" << formatFingerprint(presented)
+                                        << "; the pinned peer certificate is" << formatFingerprint(m_pinnedDigest);
+            socket->disconnectFromHost();
+            socket->deleteLater();
+            continue;
+        }
+
+        socket->write(encodeFrame(helloMessage(m_serverName)));
+        awaitClientHello(socket);
+    }
+}
+
+void PeerServer::awaitClientHello(QSslSocket *socket)
+{
+    auto *reader = new FrameReader;
+    auto *timer = new QTimer(socket);
+    timer->setSingleShot(true);
+    timer->start(helloTimeoutMs);
+
+    auto finish = [socket, reader, timer]() {
+        QObject::disconnect(socket, nullptr, timer, nullptr);
+        timer->stop();
+        delete reader;
+    };
+
+    connect(timer, &QTimer::timeout, socket, [socket, finish]() {
+        qCInfo(lcPeer) << "peer" << socket->peerAddress().toString() << "sent no hello in time; closing";
+        finish();
+        socket->disconnectFromHost();
+        socket->deleteLater();
+    });
+    connect(socket, &QSslSocket::disconnected, timer, [socket, finish]() {
+        finish();
+        socket->deleteLater();
+    });
+    connect(socket, &QSslSocket::readyRead, timer, [this, socket, reader, finish]() {
+        reader->append(socket->readAll());
+        QString error;
+        const auto hello = reader->next(&error);
+        if (!hello && error.isEmpty())
+            return;
+
+        const QString problem = error.isEmpty() ? helloProblem(*hello) : error;
+        const QString peerName = hello ? hello->value(QStringLiteral("server")).toString() : QString();
+        if (!problem.isEmpty()) {
+            qCWarning(lcPeer).noquote() << "rejected peer" << socket->peerAddress().toString() << ":" << problem;
+            finish();
+            socket->disconnectFromHost();
+            socket->deleteLater();
+            return;
+        }
+
+        const QByteArray following = reader->takeBuffered();
+        finish();
+        auto *connection = new PeerConnection(socket, peerName, following, this);
+        qCInfo(lcPeer).noquote() << "peer" << peerName << "connected from" << connection->peerAddress();
+        Q_EMIT peerConnected(connection);
+    });
+}
+
+} // namespace aliassync

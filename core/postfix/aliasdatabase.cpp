@@ -1,0 +1,173 @@
+#include "aliasdatabase.h"
+#include "logging.h"
+
+#include <QFile>
+#include <QFileInfo>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace aliassync {
+
+namespace {
+
+QString systemError(const QString &what, const QString &path)
+{
+    return QStringLiteral("%1 %2: %3").arg(what, path, QString::fromLocal8Bit(strerror(errno)));
+}
+
+bool writeSynced(const QString &path, const QByteArray &bytes, QString *error)
+{
+    const int fd = ::open(QFile::encodeName(path).constData(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        *error = systemError(QStringLiteral("cannot create"), path);
+        return false;
+    }
+    qsizetype written = 0;
+    while (written < bytes.size()) {
+        const ssize_t n = ::write(fd, bytes.constData() + written, size_t(bytes.size() - written));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            *error = systemError(QStringLiteral("cannot write"), path);
+            ::close(fd);
+            return false;
+        }
+        written += n;
+    }
+    // Postfix's local(8) reads the table as another user: the mode must not depend on the umask.
+    if (::fchmod(fd, 0644) != 0 || ::fsync(fd) != 0) {
+        *error = systemError(QStringLiteral("cannot flush"), path);
+        ::close(fd);
+        return false;
+    }
+    ::close(fd);
+    return true;
+}
+
+bool syncDirectory(const QString &directory, QString *error)
+{
+    const int fd = ::open(QFile::encodeName(directory).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || ::fsync(fd) != 0) {
+        *error = systemError(QStringLiteral("cannot flush the directory"), directory);
+        if (fd >= 0)
+            ::close(fd);
+        return false;
+    }
+    ::close(fd);
+    return true;
+}
+
+bool renameFile(const QString &from, const QString &to, QString *error)
+{
+    if (::rename(QFile::encodeName(from).constData(), QFile::encodeName(to).constData()) != 0) {
+        *error = systemError(QStringLiteral("cannot rename %1 to").arg(from), to);
+        return false;
+    }
+    return true;
+}
+
+} // namespace
+
+QStringList databaseSuffixes(const QString &databaseType)
+{
+    // postalias(1) and DATABASE_README: hash and btree tables are Berkeley DB
+    // files "NAME.db", cdb is "NAME.cdb", lmdb is "NAME.lmdb".
+    if (databaseType == QStringLiteral("hash") || databaseType == QStringLiteral("btree"))
+        return {QStringLiteral(".db")};
+    if (databaseType == QStringLiteral("cdb"))
+        return {QStringLiteral(".cdb")};
+    if (databaseType == QStringLiteral("lmdb"))
+        return {QStringLiteral(".lmdb")};
+    return {};
+}
+
+AliasDatabase::AliasDatabase(const PostfixTools &tools, const QString &aliasFile)
+    : m_tools(tools)
+    , m_aliasFile(aliasFile)
+{
+}
+
+bool AliasDatabase::initialise(QString *error)
+{
+    const auto type = m_tools.parameter(QStringLiteral("default_database_type"), error);
+    if (!type)
+        return false;
+    if (databaseSuffixes(*type).isEmpty()) {
+        *error = QStringLiteral("default_database_type is '%1'; alias-sync can replace hash, btree, cdb and lmdb tables atomically, not this type")
+                     .arg(*type);
+        return false;
+    }
+    m_databaseType = *type;
+    return true;
+}
+
+bool AliasDatabase::replace(const QByteArray &text, const QStringList &expectedNames, const QStringList &absentNames,
+                            QString *error)
+{
+    const QFileInfo info(m_aliasFile);
+    const QString directory = info.absolutePath();
+    const QString staging = directory + QStringLiteral("/.") + info.fileName() + QStringLiteral(".new");
+    const QString stagingTable = m_databaseType + QLatin1Char(':') + staging;
+    const QStringList suffixes = databaseSuffixes(m_databaseType);
+
+    // Step 1: the new text under a temporary name, on disk before anything reads it.
+    if (!writeSynced(staging, text, error))
+        return false;
+
+    // Step 2: postalias builds the database beside the staging text.
+    const ToolResult built = m_tools.run(QStringLiteral("postalias"), {stagingTable});
+    if (!built.succeeded()) {
+        *error = built.describe(QStringLiteral("postalias %1").arg(stagingTable));
+        return false;
+    }
+    if (!built.errorOutput.isEmpty())
+        qCWarning(lcPostfix).noquote() << "postalias warned about" << m_aliasFile << ":" << QString::fromUtf8(built.errorOutput).trimmed();
+
+    // Step 3: the new database must answer for what changed, before it replaces the old one.
+    for (const QString &name : expectedNames) {
+        const auto found = m_tools.aliasTableContains(stagingTable, name, error);
+        if (!found)
+            return false;
+        if (!*found) {
+            *error = QStringLiteral("the rebuilt alias database %1 does not contain '%2'").arg(staging, name);
+            return false;
+        }
+    }
+    for (const QString &name : absentNames) {
+        const auto found = m_tools.aliasTableContains(stagingTable, name, error);
+        if (!found)
+            return false;
+        if (*found) {
+            *error = QStringLiteral("the rebuilt alias database %1 still contains '%2'").arg(staging, name);
+            return false;
+        }
+    }
+
+    // Step 4: text first, then database. A crash between the two leaves a
+    // database older than its text, which rebuild() repairs at start-up.
+    if (!renameFile(staging, m_aliasFile, error))
+        return false;
+    for (const QString &suffix : suffixes) {
+        if (!renameFile(staging + suffix, m_aliasFile + suffix, error))
+            return false;
+    }
+    return syncDirectory(directory, error);
+}
+
+bool AliasDatabase::rebuild(QString *error)
+{
+    QFile file(m_aliasFile);
+    QByteArray text;
+    if (file.exists()) {
+        if (!file.open(QIODevice::ReadOnly)) {
+            *error = QStringLiteral("cannot read %1: %2").arg(m_aliasFile, file.errorString());
+            return false;
+        }
+        text = file.readAll();
+    }
+    return replace(text, {}, {}, error);
+}
+
+} // namespace aliassync

@@ -1,0 +1,2 @@
+#include "logging.h"
+Q_LOGGING_CATEGORY(lcPostfix, "alias-sync.postfix", QtInfoMsg)

@@ -1,0 +1,97 @@
+#include "postfixtools.h"
+
+#include <QDir>
+#include <QProcess>
+#include <QRegularExpression>
+
+namespace aliassync {
+
+QString ToolResult::describe(const QString &command) const
+{
+    if (!started)
+        return QStringLiteral("%1 could not be started").arg(command);
+    if (timedOut)
+        return QStringLiteral("%1 timed out").arg(command);
+    const QString detail = QString::fromUtf8(errorOutput + output).trimmed();
+    return QStringLiteral("%1 exited with status %2%3")
+        .arg(command)
+        .arg(exitCode)
+        .arg(detail.isEmpty() ? QString() : QStringLiteral(": ") + detail);
+}
+
+ToolResult runProcess(const QString &program, const QStringList &arguments, const QByteArray &input, int timeoutMs)
+{
+    ToolResult result;
+    QProcess process;
+    process.start(program, arguments);
+    if (!process.waitForStarted(timeoutMs))
+        return result;
+    result.started = true;
+
+    if (!input.isEmpty())
+        process.write(input);
+    process.closeWriteChannel();
+
+    if (!process.waitForFinished(timeoutMs)) {
+        result.timedOut = true;
+        process.kill();
+        process.waitForFinished(1000);
+        return result;
+    }
+    result.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+    result.output = process.readAllStandardOutput();
+    result.errorOutput = process.readAllStandardError();
+    return result;
+}
+
+PostfixTools::PostfixTools(const QString &configDirectory, const QString &commandDirectory)
+    : m_configDirectory(QDir::cleanPath(configDirectory))
+    , m_commandDirectory(QDir::cleanPath(commandDirectory))
+{
+}
+
+bool PostfixTools::isDefaultInstance() const
+{
+    return m_configDirectory == QStringLiteral("/etc/postfix");
+}
+
+QStringList PostfixTools::instanceArguments(const char *option) const
+{
+    if (isDefaultInstance())
+        return {};
+    return {QLatin1String(option), m_configDirectory};
+}
+
+ToolResult PostfixTools::run(const QString &program, const QStringList &arguments, int timeoutMs) const
+{
+    return runProcess(m_commandDirectory + QLatin1Char('/') + program, instanceArguments("-c") + arguments, {}, timeoutMs);
+}
+
+std::optional<QString> PostfixTools::parameter(const QString &name, QString *error) const
+{
+    const ToolResult result = run(QStringLiteral("postconf"), {QStringLiteral("-xh"), name});
+    if (!result.succeeded()) {
+        *error = result.describe(QStringLiteral("postconf -xh %1").arg(name));
+        return std::nullopt;
+    }
+    return QString::fromUtf8(result.output).trimmed();
+}
+
+std::optional<bool> PostfixTools::aliasTableContains(const QString &table, const QString &name, QString *error) const
+{
+    const ToolResult result = run(QStringLiteral("postalias"), {QStringLiteral("-q"), name, table});
+    if (result.succeeded())
+        return true;
+    if (result.started && !result.timedOut && result.exitCode == 1)
+        return false; // postalias(1): exit status 1 when the key is not found
+    *error = result.describe(QStringLiteral("postalias -q %1 %2").arg(name, table));
+    return std::nullopt;
+}
+
+QStringList PostfixTools::splitTableList(const QString &value)
+{
+    // postconf(5): table lists are separated by commas and/or whitespace.
+    return value.split(QRegularExpression(QStringLiteral("[,\\s]+")), Qt::SkipEmptyParts);
+}
+
+} // namespace aliassync

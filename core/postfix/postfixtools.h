@@ -1,0 +1,59 @@
+// Running Postfix's own tools against one Postfix instance.
+//
+// Contract: every call names the instance's config_directory with -c (or
+// -C for sendmail) unless it is the default /etc/postfix, because a
+// non-root `sendmail -C DIR` is refused unless main.cf lists DIR in
+// alternate_config_directories. Each run has a time limit; a tool that
+// exits non-zero or times out yields an error naming the command and its
+// standard error output.
+#pragma once
+
+#include <QByteArray>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace aliassync {
+
+struct ToolResult {
+    bool started = false;
+    bool timedOut = false;
+    int exitCode = -1;
+    QByteArray output;
+    QByteArray errorOutput;
+
+    bool succeeded() const { return started && !timedOut && exitCode == 0; }
+    QString describe(const QString &command) const;
+};
+
+class PostfixTools
+{
+public:
+    PostfixTools(const QString &configDirectory, const QString &commandDirectory);
+
+    QString configDirectory() const { return m_configDirectory; }
+    bool isDefaultInstance() const;
+
+    // `postconf -xh NAME`: the expanded value (postconf -h alone leaves $names unexpanded).
+    std::optional<QString> parameter(const QString &name, QString *error) const;
+
+    // Runs a Postfix program from the command directory, with -c for a non-default instance.
+    ToolResult run(const QString &program, const QStringList &arguments, int timeoutMs = 30000) const;
+
+    // `postalias -q NAME TABLE`: true when found, false when not, nothing on error.
+    std::optional<bool> aliasTableContains(const QString &table, const QString &name, QString *error) const;
+
+    // Splits a Postfix table list ("hash:/a, hash:/b") into its tables.
+    static QStringList splitTableList(const QString &value);
+
+private:
+    QStringList instanceArguments(const char *option) const;
+
+    QString m_configDirectory;
+    QString m_commandDirectory;
+};
+
+ToolResult runProcess(const QString &program, const QStringList &arguments, const QByteArray &input, int timeoutMs);
+
+} // namespace aliassync

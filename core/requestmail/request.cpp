@@ -1,0 +1,335 @@
+#include "request.h"
+
+#include "headers.h"
+#include "text.h"
+#include "trtext_p.h"
+
+#include <QRegularExpression>
+
+#include <limits>
+
+namespace aliassync {
+
+namespace {
+
+using Outcome = RequestDecision::Outcome;
+
+QString quoted(const QString &value, qsizetype maxChars = 80)
+{
+    return QStringLiteral("\"%1\"").arg(printableForQuote(value, maxChars));
+}
+
+QString latin(QByteArrayView v)
+{
+    return QString::fromLatin1(v);
+}
+
+// The first "<...>" of a Message-ID value when it is printable ASCII.
+QString usableMessageId(const std::optional<QByteArray> &raw)
+{
+    if (!raw)
+        return QString();
+    const qsizetype open = raw->indexOf('<');
+    const qsizetype close = open < 0 ? -1 : raw->indexOf('>', open + 1);
+    if (open < 0 || close < 0 || close - open < 2 || close - open > 250)
+        return QString();
+    const QByteArray id = raw->mid(open, close - open + 1);
+    for (qsizetype i = 1; i + 1 < id.size(); ++i) {
+        const auto u = static_cast<unsigned char>(id[i]);
+        if (u < 33 || u > 126 || id[i] == '<')
+            return QString();
+    }
+    return QString::fromLatin1(id);
+}
+
+bool isMailerDaemon(const QString &sender)
+{
+    const QString s = sender.trimmed();
+    const qsizetype at = s.lastIndexOf(QLatin1Char('@'));
+    const QString local = at < 0 ? s : s.left(at);
+    return local.compare(QLatin1String("MAILER-DAEMON"), Qt::CaseInsensitive) == 0;
+}
+
+bool isNullSender(const QString &sender)
+{
+    const QString s = sender.trimmed();
+    return s.isEmpty() || s == QLatin1String("<>");
+}
+
+// "Re:", "Fwd:", "AW:", "Re[2]:", "Re(3):", "Re^2:" ... at the start of the Subject.
+const QRegularExpression &replyPrefix()
+{
+    static const QRegularExpression re(
+        QStringLiteral("^\\s*(re|fwd?|aw|wg|sv|vs|antw)\\s*(\\[\\d+\\]|\\(\\d+\\)|\\^\\d+)?\\s*[:\\x{FF1A}]"),
+        QRegularExpression::CaseInsensitiveOption | QRegularExpression::UseUnicodePropertiesOption);
+    return re;
+}
+
+const QRegularExpression &listRequest()
+{
+    static const QRegularExpression re(QStringLiteral("^aliases\\s*\\??$"),
+                                       QRegularExpression::CaseInsensitiveOption
+                                           | QRegularExpression::UseUnicodePropertiesOption);
+    return re;
+}
+
+const QRegularExpression &aliasKeyword()
+{
+    // Group 1: "un" for unalias; group 2: the rest after the colon.
+    static const QRegularExpression re(QStringLiteral("^(un)?alias\\s*:\\s*(.*)$"),
+                                       QRegularExpression::CaseInsensitiveOption
+                                           | QRegularExpression::UseUnicodePropertiesOption
+                                           | QRegularExpression::DotMatchesEverythingOption);
+    return re;
+}
+
+// "->" or the arrow character U+2192 that some clients substitute for it.
+qsizetype findArrow(const QString &s, qsizetype from, qsizetype *arrowLength)
+{
+    const qsizetype ascii = s.indexOf(QLatin1String("->"), from);
+    const qsizetype uni = s.indexOf(QChar(0x2192), from);
+    if (ascii < 0 && uni < 0)
+        return -1;
+    if (uni < 0 || (ascii >= 0 && ascii < uni)) {
+        *arrowLength = 2;
+        return ascii;
+    }
+    *arrowLength = 1;
+    return uni;
+}
+
+QString formatHint()
+{
+    return RequestMail::tr("write the request as the whole Subject, for example \"alias: NAME\", "
+                           "\"alias: NAME -> ADDRESS\", \"unalias: NAME\" or \"aliases?\"");
+}
+
+RequestDecision ignore(RequestDecision d, const QString &reason)
+{
+    d.outcome = Outcome::Ignore;
+    d.reason = reason;
+    return d;
+}
+
+RequestDecision reject(RequestDecision d, const QString &reason)
+{
+    d.outcome = Outcome::Reject;
+    d.reason = reason;
+    return d;
+}
+
+// The ignore rules, in order; empty when none applies.
+QString ignoreReason(const MailHeaders &h, const Envelope &env, const RequestPolicy &policy,
+                     const std::optional<QString> &subject)
+{
+    if (h.contains("X-Alias-Sync"))
+        return RequestMail::tr("The message has an X-Alias-Sync header, so it is alias-sync's own mail; it is not "
+                               "read as a request.");
+    if (isNullSender(env.sender))
+        return RequestMail::tr("The envelope sender is empty (a bounce or notification); such mail is never "
+                               "answered.");
+    if (isMailerDaemon(env.sender))
+        return RequestMail::tr("The envelope sender %1 is a mail system; such mail is never answered.")
+            .arg(quoted(env.sender));
+    if (env.sender.trimmed().compare(policy.designatedAddress(), Qt::CaseInsensitive) == 0)
+        return RequestMail::tr("The envelope sender %1 is this service's own address; such mail is never answered.")
+            .arg(quoted(env.sender));
+    if (env.saslUsername.trimmed().isEmpty())
+        return RequestMail::tr("The message was not sent with a login (no SASL user name); send the request "
+                               "through the authenticated submission service.");
+    if (const auto ct = h.rawValue("Content-Type"); ct && MailHeaders::leadingToken(*ct) == "multipart/report")
+        return RequestMail::tr("The message is a delivery or read report (Content-Type multipart/report); reports "
+                               "are never answered.");
+    const QList<QByteArray> autoSubmitted = h.rawValues("Auto-Submitted");
+    for (const QByteArray &v : autoSubmitted) {
+        const QByteArray token = MailHeaders::leadingToken(v);
+        if (token != "no")
+            return RequestMail::tr("The message has \"Auto-Submitted: %1\", so it was sent automatically; only "
+                                   "requests written by a person are read.")
+                .arg(printableForQuote(latin(token), 60));
+    }
+    const QList<QByteArray> precedence = h.rawValues("Precedence");
+    for (const QByteArray &v : precedence) {
+        const QByteArray token = MailHeaders::leadingToken(v);
+        if (token == "bulk" || token == "junk" || token == "list")
+            return RequestMail::tr("The message has \"Precedence: %1\"; bulk, junk and list mail is never answered.")
+                .arg(latin(token));
+    }
+    if (h.contains("List-Id"))
+        return RequestMail::tr("The message came through a mailing list (it has a List-Id header); send the request "
+                               "directly to the service.");
+    if (subject) {
+        const QRegularExpressionMatch m = replyPrefix().match(*subject);
+        if (m.hasMatch())
+            return RequestMail::tr("The Subject %1 starts with the reply or forward prefix %2; replies are not "
+                                   "requests, so write a new message with the request as the whole Subject.")
+                .arg(quoted(*subject), quoted(m.captured(0).trimmed()));
+    }
+    return QString();
+}
+
+} // namespace
+
+QString requestKindName(RequestKind kind)
+{
+    switch (kind) {
+    case RequestKind::Create:
+        return QStringLiteral("create");
+    case RequestKind::Delete:
+        return QStringLiteral("delete");
+    case RequestKind::List:
+        return QStringLiteral("list");
+    }
+    return QString();
+}
+
+RequestDecision decideRequest(const QByteArray &message, const Envelope &envelope, const RequestPolicy &policy)
+{
+    const MailHeaders h = MailHeaders::parse(message);
+    RequestDecision d;
+    AliasRequest &r = d.request;
+    r.requester = mailboxForLogin(envelope.saslUsername, policy);
+    r.replyAddress = replyAddressForLogin(envelope.saslUsername, policy);
+    r.messageId = usableMessageId(h.rawValue("Message-ID"));
+    const std::optional<QString> subjectValue = h.decodedValue("Subject");
+    if (subjectValue)
+        r.subject = *subjectValue;
+
+    if (const QString why = ignoreReason(h, envelope, policy, subjectValue); !why.isEmpty())
+        return ignore(d, why);
+
+    if (!subjectValue)
+        return reject(d, RequestMail::tr("There is no request in the Subject (the message has no Subject); %1.")
+                             .arg(formatHint()));
+
+    QString subject = *subjectValue;
+    if (subject.startsWith(QChar(0xFEFF))) // a byte order mark some clients put before encoded text
+        subject.remove(0, 1);
+    if (hasControlCharacters(subject))
+        return reject(d, RequestMail::tr("The request contains control characters (such as a line break) after "
+                                         "decoding; write it on one line in plain text."));
+    subject = subject.trimmed();
+    if (subject.isEmpty())
+        return reject(d, RequestMail::tr("There is no request in the Subject (the Subject is empty); %1.")
+                             .arg(formatHint()));
+
+    if (listRequest().match(subject).hasMatch()) {
+        r.kind = RequestKind::List;
+        d.outcome = Outcome::Act;
+        return d;
+    }
+
+    const QRegularExpressionMatch m = aliasKeyword().match(subject);
+    if (!m.hasMatch())
+        return reject(d, RequestMail::tr("There is no request in the Subject %1; %2.")
+                             .arg(quoted(subject), formatHint()));
+
+    const bool isDelete = !m.captured(1).isEmpty();
+    const QString keyword = isDelete ? QStringLiteral("unalias:") : QStringLiteral("alias:");
+    const QString rest = m.captured(2).trimmed();
+    qsizetype arrowLength = 0;
+    const qsizetype arrow = findArrow(rest, 0, &arrowLength);
+    const QString rawName = (arrow < 0 ? rest : rest.left(arrow)).trimmed();
+
+    if (rawName.isEmpty())
+        return reject(d, RequestMail::tr("There is no alias name after \"%1\"; write for example \"%1 team\".")
+                             .arg(keyword));
+    r.kind = isDelete ? RequestKind::Delete : RequestKind::Create;
+    const QString name = asciiLower(rawName);
+    if (const QString p = aliasNameProblem(name, policy); !p.isEmpty())
+        return reject(d, p);
+    r.name = name;
+
+    if (isDelete) {
+        if (arrow >= 0)
+            return reject(d, RequestMail::tr("\"unalias:\" takes only a name, but the Subject %1 has an arrow; write "
+                                             "\"unalias: %2\".")
+                                 .arg(quoted(subject), name));
+        d.outcome = Outcome::Act;
+        return d;
+    }
+
+    QStringList written;
+    if (arrow < 0) {
+        if (r.requester.isEmpty())
+            return reject(d, RequestMail::tr("Your login is unknown, so \"alias: %1\" has no mailbox to point to; "
+                                             "name a destination after \"->\".")
+                                 .arg(name));
+        written.append(r.requester);
+    } else {
+        const QString destText = rest.mid(arrow + arrowLength);
+        qsizetype secondLength = 0;
+        if (findArrow(destText, 0, &secondLength) >= 0)
+            return reject(d, RequestMail::tr("The Subject %1 has more than one arrow; write \"alias: NAME -> ADDRESS, "
+                                             "ADDRESS\".")
+                                 .arg(quoted(subject)));
+        const QStringList parts = destText.split(QRegularExpression(QStringLiteral("[,;]")));
+        for (const QString &p : parts) {
+            const QString t = p.trimmed();
+            if (!t.isEmpty())
+                written.append(t);
+        }
+        if (written.isEmpty())
+            return reject(d, RequestMail::tr("There is no destination after \"->\" in %1; write \"alias: %2 -> "
+                                             "ADDRESS\", or \"alias: %2\" for your own mailbox.")
+                                 .arg(quoted(subject), name));
+    }
+
+    QStringList destinations;
+    for (const QString &w : std::as_const(written)) {
+        if (const QString p = destinationProblem(w); !p.isEmpty())
+            return reject(d, p);
+        const QString dest = normalizedDestination(w);
+        if (mailboxForLogin(dest, policy).compare(name, Qt::CaseInsensitive) == 0)
+            return reject(d, RequestMail::tr("The alias %1 cannot point to itself; name another destination.")
+                                 .arg(quoted(name)));
+        if (!destinations.contains(dest, Qt::CaseInsensitive))
+            destinations.append(dest);
+    }
+
+    if (!isAdministrator(r.requester, policy)) {
+        QStringList foreign;
+        for (const QString &dest : std::as_const(destinations))
+            if (!isOwnMailbox(dest, r.requester, policy))
+                foreign.append(dest);
+        if (!foreign.isEmpty())
+            return reject(d, RequestMail::tr("Destinations other than your own mailbox (%1) need an administrator; "
+                                             "ask an administrator, or write \"alias: %2\" to point the alias at "
+                                             "your own mailbox.")
+                                 .arg(printableForQuote(foreign.join(QStringLiteral(", ")), 200), name));
+    }
+
+    r.destinations = destinations;
+    d.outcome = Outcome::Act;
+    return d;
+}
+
+QString firstLineForDryRun(const RequestDecision &decision)
+{
+    QString line;
+    switch (decision.outcome) {
+    case Outcome::Ignore:
+        line = QStringLiteral("ignore: ") + decision.reason;
+        break;
+    case Outcome::Reject:
+        line = QStringLiteral("reject: ") + decision.reason;
+        break;
+    case Outcome::Act:
+        switch (decision.request.kind) {
+        case RequestKind::Create:
+            line = QStringLiteral("create ") + decision.request.name + QStringLiteral(" -> ")
+                + decision.request.destinations.join(QStringLiteral(", "));
+            break;
+        case RequestKind::Delete:
+            line = QStringLiteral("delete ") + decision.request.name;
+            break;
+        case RequestKind::List:
+            line = QStringLiteral("list");
+            break;
+        }
+        break;
+    }
+    return printableForQuote(line, std::numeric_limits<qsizetype>::max());
+}
+
+} // namespace aliassync

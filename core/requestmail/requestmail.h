@@ -1,0 +1,8 @@
+// Umbrella header of the request-mail library (aliassync_requestmail).
+#pragma once
+
+#include "compose.h"
+#include "headers.h"
+#include "policy.h"
+#include "request.h"
+#include "text.h"

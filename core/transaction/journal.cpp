@@ -1,0 +1,140 @@
+#include "journal.h"
+#include "logging.h"
+
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace aliassync {
+
+namespace {
+
+QString systemError(const QString &what, const QString &path)
+{
+    return QStringLiteral("%1 %2: %3").arg(what, path, QString::fromLocal8Bit(strerror(errno)));
+}
+
+// CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320), the checksum zlib and gzip use.
+quint32 checksum(const QByteArray &bytes)
+{
+    quint32 crc = 0xFFFFFFFFu;
+    for (const char byte : bytes) {
+        crc ^= quint8(byte);
+        for (int bit = 0; bit < 8; ++bit)
+            crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+    }
+    return ~crc;
+}
+
+} // namespace
+
+Journal::~Journal()
+{
+    if (m_fd >= 0)
+        ::close(m_fd);
+}
+
+QByteArray Journal::encode(const JournalRecord &record)
+{
+    QJsonObject object{{QStringLiteral("txid"), QString::fromLatin1(record.txid)},
+                       {QStringLiteral("role"), record.role},
+                       {QStringLiteral("state"), record.state},
+                       {QStringLiteral("time"), record.time.toUTC().toString(Qt::ISODateWithMs)}};
+    if (!record.operation.isEmpty())
+        object.insert(QStringLiteral("operation"), QString::fromLatin1(record.operation.toBase64()));
+    if (!record.reason.isEmpty())
+        object.insert(QStringLiteral("reason"), record.reason);
+    const QByteArray json = QJsonDocument(object).toJson(QJsonDocument::Compact);
+    return QByteArray::number(checksum(json), 16).rightJustified(8, '0') + ' ' + json + '\n';
+}
+
+bool Journal::decode(const QByteArray &line, JournalRecord *record)
+{
+    if (line.size() < 11 || line.at(8) != ' ' || !line.endsWith('\n'))
+        return false;
+    bool ok = false;
+    const quint32 expected = line.left(8).toUInt(&ok, 16);
+    const QByteArray json = line.mid(9, line.size() - 10);
+    if (!ok || checksum(json) != expected)
+        return false;
+
+    const QJsonObject object = QJsonDocument::fromJson(json).object();
+    record->txid = object.value(QStringLiteral("txid")).toString().toLatin1();
+    record->role = object.value(QStringLiteral("role")).toString();
+    record->state = object.value(QStringLiteral("state")).toString();
+    record->operation = QByteArray::fromBase64(object.value(QStringLiteral("operation")).toString().toLatin1());
+    record->reason = object.value(QStringLiteral("reason")).toString();
+    record->time = QDateTime::fromString(object.value(QStringLiteral("time")).toString(), Qt::ISODateWithMs);
+    return !record->txid.isEmpty() && !record->state.isEmpty();
+}
+
+bool Journal::open(const QString &path, QString *error)
+{
+    m_path = path;
+    const QByteArray native = QFile::encodeName(path);
+    m_fd = ::open(native.constData(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (m_fd < 0) {
+        *error = systemError(QStringLiteral("cannot open the journal"), path);
+        return false;
+    }
+
+    QFile file;
+    if (!file.open(m_fd, QIODevice::ReadOnly, QFileDevice::DontCloseHandle)) {
+        *error = QStringLiteral("cannot read the journal %1: %2").arg(path, file.errorString());
+        return false;
+    }
+    const QByteArray contents = file.readAll();
+
+    // Keep every record up to the first that fails its checksum: a crash
+    // during append can only damage the end of the file.
+    qsizetype offset = 0;
+    while (offset < contents.size()) {
+        const qsizetype newline = contents.indexOf('\n', offset);
+        if (newline < 0)
+            break;
+        JournalRecord record;
+        if (!decode(contents.mid(offset, newline + 1 - offset), &record))
+            break;
+        m_records.append(record);
+        offset = newline + 1;
+    }
+
+    if (offset < contents.size()) {
+        m_discardedBytes = contents.size() - offset;
+        qCWarning(lcTransaction).noquote() << "journal" << path << "has a torn or corrupt tail of" << m_discardedBytes
+                                           << "bytes after record" << m_records.size() << "; cutting it off";
+        if (::ftruncate(m_fd, offset) != 0 || ::fsync(m_fd) != 0) {
+            *error = systemError(QStringLiteral("cannot truncate the journal"), path);
+            return false;
+        }
+    }
+    return true;
+}
+
+bool Journal::append(const JournalRecord &record, QString *error)
+{
+    const QByteArray line = encode(record);
+    qsizetype written = 0;
+    while (written < line.size()) {
+        const ssize_t n = ::write(m_fd, line.constData() + written, size_t(line.size() - written));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            *error = systemError(QStringLiteral("cannot write the journal"), m_path);
+            return false;
+        }
+        written += n;
+    }
+    if (::fdatasync(m_fd) != 0) {
+        *error = systemError(QStringLiteral("cannot flush the journal"), m_path);
+        return false;
+    }
+    m_records.append(record);
+    return true;
+}
+
+} // namespace aliassync

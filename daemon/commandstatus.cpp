@@ -1,0 +1,85 @@
+#include "commands.h"
+#include "fingerprint.h"
+#include "identitystore.h"
+#include "localclient.h"
+
+#include <QCoreApplication>
+#include <QTextStream>
+
+namespace aliassync {
+
+namespace {
+
+// The monitoring-plugins (Nagios) exit statuses.
+enum MonitoringStatus { Ok = 0, Warning = 1, Critical = 2, Unknown = 3 };
+
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("status", text);
+}
+
+const char *statusWord(int status)
+{
+    static const char *const words[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
+    return words[status];
+}
+
+} // namespace
+
+int runStatus(const Config &config)
+{
+    QTextStream out(stdout);
+    QStringList problems;
+    int status = Ok;
+
+    QString error;
+    const auto own = loadCertificate(identityCertificatePath(config.identityDirectory), &error);
+    const QString ownFingerprint = own ? certificateFingerprint(*own) : tr("(none: %1)").arg(error);
+    if (!own) {
+        status = Critical;
+        problems << tr("no identity");
+    }
+    const auto pinned = loadCertificate(config.peerCertificate, &error);
+    const QString pinnedFingerprint = pinned ? certificateFingerprint(*pinned) : tr("(none: %1)").arg(error);
+    if (!pinned) {
+        status = Critical;
+        problems << tr("no pinned peer");
+    }
+
+    LocalCallError callError;
+    const auto reply = callLocalSocket(config.controlSocket, {{QStringLiteral("type"), QStringLiteral("status")}}, 10000,
+                                       &callError);
+    QString link = tr("unknown (daemon not reachable: %1)").arg(callError.message);
+    int pending = 0;
+    if (!reply) {
+        status = Critical;
+        problems << tr("daemon not reachable");
+    } else {
+        const bool up = reply->value(QStringLiteral("peer_link")).toString() == QStringLiteral("up");
+        link = up ? tr("up (%1)").arg(reply->value(QStringLiteral("peer_name")).toString()) : tr("down");
+        if (!up) {
+            status = Critical;
+            problems << tr("peer link down");
+        }
+        pending = reply->value(QStringLiteral("pending")).toInt();
+        if (pending > 0 && status == Ok) {
+            status = Warning;
+            problems << tr("%1 transactions pending").arg(pending);
+        }
+    }
+
+    out << "ALIAS-SYNC " << statusWord(status) << " - "
+        << (problems.isEmpty() ? tr("peer link up, nothing pending") : problems.join(QStringLiteral(", "))) << '\n'
+        << tr("server:            %1\n").arg(config.serverName)
+        << tr("peer link:         %1\n").arg(link)
+        << tr("this certificate:  %1\n").arg(ownFingerprint)
+        << tr("pinned peer:       %1\n").arg(pinnedFingerprint)
+        << tr("pending transactions: %1\n").arg(reply ? QString::number(pending) : tr("unknown"));
+    if (reply)
+        out << tr("managed aliases:   %1 (fingerprint %2)\n")
+                   .arg(reply->value(QStringLiteral("managed_aliases")).toInt())
+                   .arg(reply->value(QStringLiteral("alias_fingerprint")).toString());
+    return status;
+}
+
+} // namespace aliassync

@@ -1,0 +1,157 @@
+#include "daemonservice.h"
+#include "aliasfile.h"
+#include "fingerprint.h"
+#include "logging.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QHostAddress>
+
+namespace aliassync {
+
+DaemonService::DaemonService(const Config &config, QObject *parent)
+    : QObject(parent)
+    , m_config(config)
+    , m_tools(config.postfixConfigDirectory, config.postfixCommandDirectory)
+    , m_database(m_tools, config.aliasFile)
+    , m_mailer(config, m_tools, m_policy)
+    , m_handler(config, m_tools, m_database, m_mailer, m_policy)
+{
+}
+
+bool DaemonService::loadPolicy(QString *error)
+{
+    m_policy.servedDomains = m_config.domains;
+    m_policy.designatedLocalPart = m_config.designatedLocalPart;
+    m_policy.administrators = m_config.administrators;
+    m_policy.extraReservedNames = m_config.reservedNames;
+
+    // postconf(5): every character of recipient_delimiter separates an extension.
+    const auto delimiter = m_tools.parameter(QStringLiteral("recipient_delimiter"), error);
+    if (!delimiter)
+        return false;
+    m_policy.recipientDelimiter = *delimiter;
+    return true;
+}
+
+bool DaemonService::start(QString *error)
+{
+    const auto identity = loadIdentity(m_config.identityDirectory, error);
+    if (!identity)
+        return false;
+    m_identity = *identity;
+    qCInfo(lcDaemon).noquote() << "this server is" << m_config.serverName << "with certificate"
+                               << certificateFingerprint(m_identity.certificate);
+
+    if (!loadPolicy(error) || !m_database.initialise(error))
+        return false;
+
+    // A crash between renaming the alias text and its database leaves the
+    // database behind; building it again from the text costs one postalias run.
+    if (!m_database.rebuild(error))
+        return false;
+
+    if (!m_journal.open(m_config.journalFile, error))
+        return false;
+    m_engine = std::make_unique<TransactionEngine>(&m_handler, &m_journal, m_config.transactionTimeoutSeconds);
+    if (!m_engine->recover(error))
+        return false;
+
+    m_peerServer = std::make_unique<PeerServer>(m_config.serverName);
+    connect(m_peerServer.get(), &PeerServer::peerConnected, this, &DaemonService::handleInboundPeer);
+    m_connector = std::make_unique<PeerConnector>(m_config.serverName, m_config.peerAddress, m_config.peerPort,
+                                                  m_config.reconnectMaxSeconds);
+    connect(m_connector.get(), &PeerConnector::linkUp, this, &DaemonService::handleLinkUp);
+    connect(m_connector.get(), &PeerConnector::linkDown, this, [this]() { m_engine->setPeerSender({}); });
+
+    // Watch the directory as well: `peer pin` replaces the file by renaming,
+    // which ends a watch on the file itself.
+    m_watcher.addPath(QFileInfo(m_config.peerCertificate).absolutePath());
+    connect(&m_watcher, &QFileSystemWatcher::directoryChanged, this, &DaemonService::reloadPinnedCertificate);
+    connect(&m_watcher, &QFileSystemWatcher::fileChanged, this, &DaemonService::reloadPinnedCertificate);
+    reloadPinnedCertificate();
+
+    const QHostAddress address = m_config.listenAddress == QStringLiteral("*") ? QHostAddress(QHostAddress::Any)
+                                                                                : QHostAddress(m_config.listenAddress);
+    if (address.isNull()) {
+        *error = QStringLiteral("%1: listen_address '%2' is not an IP address or '*'").arg(m_config.fileName, m_config.listenAddress);
+        return false;
+    }
+    if (!m_peerServer->listen(address, m_config.listenPort, error))
+        return false;
+
+    m_requestServer = std::make_unique<RequestServer>(m_config, *m_engine, m_handler, m_mailer, m_policy);
+    m_controlServer = std::make_unique<ControlServer>(m_config.controlSocket, [this]() { return status(); });
+    if (!m_requestServer->listen(error) || !m_controlServer->listen(error))
+        return false;
+
+    if (m_config.peerAddress.isEmpty())
+        qCWarning(lcDaemon).noquote() << m_config.fileName << ": peer_address is not set; this server will only accept connections";
+    else
+        m_connector->start();
+    qCInfo(lcDaemon).noquote() << "started: peer listener on" << address.toString() << "port" << m_config.listenPort
+                               << ", requests on" << m_config.requestSocket;
+    return true;
+}
+
+void DaemonService::reloadPinnedCertificate()
+{
+    if (QFileInfo::exists(m_config.peerCertificate) && !m_watcher.files().contains(m_config.peerCertificate))
+        m_watcher.addPath(m_config.peerCertificate);
+
+    QString error;
+    const auto pinned = loadCertificate(m_config.peerCertificate, &error);
+    if (!pinned) {
+        if (!m_pinned.isNull() || !m_watcher.property("missingReported").toBool())
+            qCWarning(lcDaemon).noquote() << "no usable pinned peer certificate:" << error << "- run 'alias-sync peer pin FILE'";
+        m_watcher.setProperty("missingReported", true);
+        return;
+    }
+    if (certificateDigest(*pinned) == certificateDigest(m_pinned))
+        return;
+
+    qCInfo(lcDaemon).noquote() << "pinned peer certificate is now" << certificateFingerprint(*pinned)
+                               << (m_pinned.isNull() ? QString() : QStringLiteral("(was %1)").arg(certificateFingerprint(m_pinned)));
+    m_pinned = *pinned;
+    m_peerServer->setCredentials(m_identity, m_pinned);
+    m_connector->setCredentials(m_identity, m_pinned);
+}
+
+void DaemonService::handleInboundPeer(PeerConnection *connection)
+{
+    // This server participates in transactions the peer coordinates over the
+    // peer's own outbound connection; each request gets its reply at once.
+    connect(connection, &PeerConnection::messageReceived, this, [this, connection](const QJsonObject &message) {
+        connection->send(m_engine->handleRequestFromCoordinator(message));
+    });
+}
+
+void DaemonService::handleLinkUp(PeerConnection *connection)
+{
+    connect(connection, &PeerConnection::messageReceived, m_engine.get(), &TransactionEngine::handleReplyFromParticipant);
+    QPointer<PeerConnection> guarded(connection);
+    m_engine->setPeerSender([guarded](const QJsonObject &message) {
+        if (guarded)
+            guarded->send(message);
+    });
+}
+
+QJsonObject DaemonService::status() const
+{
+    QJsonObject status{{QStringLiteral("peer_link"), m_connector->isUp() ? QStringLiteral("up") : QStringLiteral("down")},
+                       {QStringLiteral("pending"), m_engine->pendingCount()},
+                       {QStringLiteral("own_fingerprint"), certificateFingerprint(m_identity.certificate)},
+                       {QStringLiteral("peer_fingerprint"), m_pinned.isNull() ? QString() : certificateFingerprint(m_pinned)}};
+    if (m_connector->connection())
+        status.insert(QStringLiteral("peer_name"), m_connector->connection()->peerServerName());
+
+    QString error;
+    const auto file = m_handler.loadManagedFile(&error);
+    if (file) {
+        status.insert(QStringLiteral("managed_aliases"), file->managedEntries().size());
+        status.insert(QStringLiteral("alias_fingerprint"), QString::fromLatin1(file->fingerprint()));
+    }
+    return status;
+}
+
+} // namespace aliassync

@@ -1,0 +1,56 @@
+// The running service: wires the peer link, the transaction engine, the
+// alias handler and the local sockets together, and reloads the pinned
+// peer certificate when the file changes.
+#pragma once
+
+#include "aliasdatabase.h"
+#include "aliashandler.h"
+#include "config.h"
+#include "controlserver.h"
+#include "identitystore.h"
+#include "journal.h"
+#include "mailer.h"
+#include "peerconnector.h"
+#include "peerserver.h"
+#include "postfixtools.h"
+#include "requestserver.h"
+#include "transactionengine.h"
+
+#include <QFileSystemWatcher>
+
+#include <memory>
+
+namespace aliassync {
+
+class DaemonService : public QObject
+{
+    Q_OBJECT
+public:
+    explicit DaemonService(const Config &config, QObject *parent = nullptr);
+    bool start(QString *error);
+
+private:
+    bool loadPolicy(QString *error);
+    void reloadPinnedCertificate();
+    void handleInboundPeer(PeerConnection *connection);
+    void handleLinkUp(PeerConnection *connection);
+    QJsonObject status() const;
+
+    const Config &m_config;
+    Identity m_identity;
+    QSslCertificate m_pinned;
+    RequestPolicy m_policy;
+    PostfixTools m_tools;
+    AliasDatabase m_database;
+    Mailer m_mailer;
+    AliasHandler m_handler;
+    Journal m_journal;
+    std::unique_ptr<TransactionEngine> m_engine;
+    std::unique_ptr<PeerServer> m_peerServer;
+    std::unique_ptr<PeerConnector> m_connector;
+    std::unique_ptr<RequestServer> m_requestServer;
+    std::unique_ptr<ControlServer> m_controlServer;
+    QFileSystemWatcher m_watcher;
+};
+
+} // namespace aliassync

@@ -1,0 +1,40 @@
+#include "mailer.h"
+#include "sendmail.h"
+
+#include <requestmail/compose.h>
+
+namespace aliassync {
+
+Mailer::Mailer(const Config &config, const PostfixTools &tools, const RequestPolicy &policy)
+    : m_config(config)
+    , m_tools(tools)
+    , m_policy(policy)
+{
+}
+
+bool Mailer::submit(const QString &recipient, const QByteArray &message, QString *error)
+{
+    if (message.isEmpty() || recipient.isEmpty()) {
+        *error = QStringLiteral("no message to send to '%1'").arg(recipient);
+        return false;
+    }
+    return submitMail(m_config.sendmailPath, m_tools, QString(), recipient, message, error);
+}
+
+bool Mailer::sendRejection(const RequestDecision &decision, QString *error)
+{
+    return submit(decision.request.replyAddress, composeRejection(decision, m_policy, m_config.serverName), error);
+}
+
+bool Mailer::sendResult(const AliasRequest &request, bool ok, const QString &text, QString *error)
+{
+    return submit(request.replyAddress, composeResult(request, ok, text, m_policy, m_config.serverName), error);
+}
+
+bool Mailer::sendConfirmation(const AliasRequest &request, const QStringList &addresses, QString *error)
+{
+    const QString recipient = request.name + QLatin1Char('@') + m_policy.primaryDomain();
+    return submit(recipient, composeConfirmation(request, addresses, m_policy, m_config.serverName), error);
+}
+
+} // namespace aliassync

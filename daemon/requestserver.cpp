@@ -1,0 +1,196 @@
+#include "requestserver.h"
+#include "aliasfile.h"
+#include "aliashandler.h"
+#include "aliasoperation.h"
+#include "framing.h"
+#include "logging.h"
+#include "requestmessages.h"
+
+#include <QCoreApplication>
+#include <QFileInfo>
+#include <QLocalSocket>
+#include <QPointer>
+
+namespace aliassync {
+
+namespace {
+
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("RequestServer", text);
+}
+
+} // namespace
+
+bool listenLocal(QLocalServer &server, const QString &path, QLocalServer::SocketOptions options, QString *error)
+{
+    QLocalServer::removeServer(path);
+    server.setSocketOptions(options);
+    if (server.listen(path))
+        return true;
+    *error = QStringLiteral("cannot listen on %1: %2").arg(path, server.errorString());
+    return false;
+}
+
+void replyAndClose(QLocalSocket *socket, const QJsonObject &reply)
+{
+    if (!socket || socket->state() != QLocalSocket::ConnectedState)
+        return;
+    socket->write(encodeFrame(reply));
+    socket->flush();
+    socket->disconnectFromServer();
+}
+
+RequestServer::RequestServer(const Config &config, TransactionEngine &engine, AliasHandler &handler, Mailer &mailer,
+                             const RequestPolicy &policy, QObject *parent)
+    : QObject(parent)
+    , m_config(config)
+    , m_engine(engine)
+    , m_handler(handler)
+    , m_mailer(mailer)
+    , m_policy(policy)
+{
+    connect(&m_server, &QLocalServer::newConnection, this, &RequestServer::acceptConnection);
+}
+
+bool RequestServer::listen(QString *error)
+{
+    const QFileInfo directory(QFileInfo(m_config.requestSocket).absolutePath());
+    if (directory.permissions() & (QFileDevice::ExeOther | QFileDevice::ReadOther))
+        qCWarning(lcDaemon).noquote() << "the directory" << directory.filePath()
+                                      << "is open to all users, so any local user can send requests; make it mode 0750 with the pipe's group";
+    return listenLocal(m_server, m_config.requestSocket, QLocalServer::WorldAccessOption, error);
+}
+
+void RequestServer::acceptConnection()
+{
+    while (QLocalSocket *socket = m_server.nextPendingConnection()) {
+        connect(socket, &QLocalSocket::disconnected, socket, &QObject::deleteLater);
+        auto *reader = new FrameReader;
+        connect(socket, &QObject::destroyed, socket, [reader]() { delete reader; });
+        connect(socket, &QLocalSocket::readyRead, this, [this, socket, reader]() {
+            reader->append(socket->readAll());
+            QString error;
+            const auto message = reader->next(&error);
+            if (!error.isEmpty()) {
+                qCWarning(lcRequest).noquote() << "invalid message on the request socket:" << error;
+                socket->disconnectFromServer();
+                return;
+            }
+            if (message) {
+                disconnect(socket, &QLocalSocket::readyRead, this, nullptr);
+                handle(socket, *message);
+            }
+        });
+    }
+}
+
+void RequestServer::handle(QLocalSocket *socket, const QJsonObject &message)
+{
+    const RequestDecision decision = decodeDecision(message);
+    const QString queueId = message.value(QStringLiteral("queue_id")).toString();
+    qCInfo(lcRequest).noquote() << "request" << queueId << "from" << decision.request.requester << ":"
+                                << firstLineForDryRun(decision);
+
+    switch (decision.outcome) {
+    case RequestDecision::Outcome::Ignore:
+        replyAndClose(socket, handledReply(QStringLiteral("ignored")));
+        return;
+    case RequestDecision::Outcome::Reject:
+        reject(socket, decision, decision.reason);
+        return;
+    case RequestDecision::Outcome::Act:
+        break;
+    }
+
+    if (decision.request.kind == RequestKind::List)
+        replyWithList(socket, decision);
+    else
+        coordinate(socket, decision, queueId);
+}
+
+void RequestServer::reject(QLocalSocket *socket, const RequestDecision &decision, const QString &reason)
+{
+    RequestDecision rejection = decision;
+    rejection.outcome = RequestDecision::Outcome::Reject;
+    rejection.reason = reason;
+
+    QString error;
+    if (!m_mailer.sendRejection(rejection, &error)) {
+        qCWarning(lcRequest).noquote() << "cannot send the rejection to" << decision.request.replyAddress << ":" << error;
+        replyAndClose(socket, temporaryFailureReply(QStringLiteral("the rejection could not be sent")));
+        return;
+    }
+    replyAndClose(socket, handledReply(QStringLiteral("rejected: ") + reason));
+}
+
+void RequestServer::replyWithList(QLocalSocket *socket, const RequestDecision &decision)
+{
+    QString error;
+    const auto file = m_handler.loadManagedFile(&error);
+    if (!file) {
+        qCCritical(lcRequest).noquote() << error;
+        replyAndClose(socket, temporaryFailureReply(QStringLiteral("the managed alias file cannot be read")));
+        return;
+    }
+
+    QStringList lines;
+    for (const AliasEntry &entry : file->managedEntries()) {
+        if (QString::fromUtf8(entry.metadata.createdBy).compare(decision.request.requester, Qt::CaseInsensitive) == 0)
+            lines.append(QString::fromUtf8(entry.name + ": " + entry.value));
+    }
+    const QString text = lines.isEmpty() ? tr("You have no aliases managed by alias-sync.")
+                                         : tr("Your aliases:\n\n%1").arg(lines.join(QLatin1Char('\n')));
+    if (!m_mailer.sendResult(decision.request, true, text, &error)) {
+        qCWarning(lcRequest).noquote() << "cannot send the list to" << decision.request.replyAddress << ":" << error;
+        replyAndClose(socket, temporaryFailureReply(QStringLiteral("the list could not be sent")));
+        return;
+    }
+    replyAndClose(socket, handledReply(QStringLiteral("listed")));
+}
+
+void RequestServer::coordinate(QLocalSocket *socket, const RequestDecision &decision, const QString &queueId)
+{
+    QString error;
+    const auto file = m_handler.loadManagedFile(&error);
+    if (!file) {
+        qCCritical(lcRequest).noquote() << error;
+        replyAndClose(socket, temporaryFailureReply(QStringLiteral("the managed alias file cannot be read")));
+        return;
+    }
+
+    AliasOperation operation;
+    operation.action = decision.request.kind == RequestKind::Create ? AliasOperation::Action::Create
+                                                                   : AliasOperation::Action::Delete;
+    operation.name = decision.request.name;
+    operation.destinations = decision.request.destinations;
+    operation.requester = decision.request.requester;
+    operation.replyAddress = decision.request.replyAddress;
+    operation.messageId = decision.request.messageId;
+    operation.coordinator = m_config.serverName;
+    operation.requestedAt = QDateTime::currentDateTimeUtc();
+    operation.requestedAt.setTime(QTime(operation.requestedAt.time().hour(), operation.requestedAt.time().minute(),
+                                        operation.requestedAt.time().second()));
+    operation.coordinatorFingerprint = file->fingerprint();
+
+    QPointer<QLocalSocket> guarded(socket);
+    m_engine.coordinate(operation.encode(), [this, guarded, decision, queueId](TransactionOutcome outcome, const QString &reason,
+                                                                              const QByteArray &txid) {
+        switch (outcome) {
+        case TransactionOutcome::Committed:
+            qCInfo(lcRequest).noquote() << "request" << queueId << "transaction" << txid << "committed";
+            replyAndClose(guarded, handledReply(QStringLiteral("committed ") + QString::fromLatin1(txid)));
+            return;
+        case TransactionOutcome::Rejected:
+            qCInfo(lcRequest).noquote() << "request" << queueId << "transaction" << txid << "rejected:" << reason;
+            reject(guarded, decision, reason);
+            return;
+        case TransactionOutcome::TemporaryFailure:
+            qCInfo(lcRequest).noquote() << "request" << queueId << "transaction" << txid << "failed temporarily:" << reason;
+            replyAndClose(guarded, temporaryFailureReply(reason));
+            return;
+        }
+    });
+}
+
+} // namespace aliassync

@@ -1,0 +1,48 @@
+// The daemon's request socket: one decision from alias-sync-pipe per
+// connection, answered with "handled" or "tempfail".
+//
+// Access is limited by the socket's directory, which only the daemon's user
+// and the pipe's group may enter (see docs/admin-guide.md); the socket
+// itself is world-writable so that a group member can connect.
+#pragma once
+
+#include "config.h"
+#include "mailer.h"
+#include "transactionengine.h"
+
+#include <QLocalServer>
+
+namespace aliassync {
+
+class AliasHandler;
+
+class RequestServer : public QObject
+{
+    Q_OBJECT
+public:
+    RequestServer(const Config &config, TransactionEngine &engine, AliasHandler &handler, Mailer &mailer,
+                  const RequestPolicy &policy, QObject *parent = nullptr);
+    bool listen(QString *error);
+
+private:
+    void acceptConnection();
+    void handle(QLocalSocket *socket, const QJsonObject &message);
+    void coordinate(QLocalSocket *socket, const RequestDecision &decision, const QString &queueId);
+    void replyWithList(QLocalSocket *socket, const RequestDecision &decision);
+    void reject(QLocalSocket *socket, const RequestDecision &decision, const QString &reason);
+
+    const Config &m_config;
+    TransactionEngine &m_engine;
+    AliasHandler &m_handler;
+    Mailer &m_mailer;
+    const RequestPolicy &m_policy;
+    QLocalServer m_server;
+};
+
+// Removes a stale socket file and listens with the given access.
+bool listenLocal(QLocalServer &server, const QString &path, QLocalServer::SocketOptions options, QString *error);
+
+// Sends one framed reply and closes the connection once it is written.
+void replyAndClose(QLocalSocket *socket, const QJsonObject &reply);
+
+} // namespace aliassync

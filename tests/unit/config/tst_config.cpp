@@ -1,0 +1,107 @@
+#include "config.h"
+
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace aliassync;
+
+class TestConfig : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+
+    QString writeConfig(const QByteArray &text)
+    {
+        const QString path = m_dir.filePath(QStringLiteral("alias-sync.conf"));
+        QFile file(path);
+        file.open(QIODevice::WriteOnly | QIODevice::Truncate);
+        file.write(text);
+        return path;
+    }
+
+private Q_SLOTS:
+    void validFileSetsEveryValue()
+    {
+        const QString path = writeConfig("# comment\n"
+                                         "server_name = mx1.example.org\n"
+                                         "\n"
+                                         "domains = Example.org, example.net\n"
+                                         "designated_local_part = newalias\n"
+                                         "administrators = alice@example.org bob\n"
+                                         "alias_file = /srv/a//aliases\n"
+                                         "listen_port = 7700\n"
+                                         "peer_address = 10.200.0.2\n"
+                                         "transaction_timeout = 5\n");
+        QString error;
+        const auto config = Config::load(path, &error);
+        QVERIFY2(config, qPrintable(error));
+        QCOMPARE(config->serverName, QStringLiteral("mx1.example.org"));
+        QCOMPARE(config->domains, (QStringList{QStringLiteral("example.org"), QStringLiteral("example.net")}));
+        QCOMPARE(config->designatedAddress(), QStringLiteral("newalias@example.org"));
+        QCOMPARE(config->administrators, (QStringList{QStringLiteral("alice@example.org"), QStringLiteral("bob")}));
+        QCOMPARE(config->aliasFile, QStringLiteral("/srv/a/aliases"));
+        QCOMPARE(config->listenPort, quint16(7700));
+        QCOMPARE(config->peerPort, quint16(7625));
+        QCOMPARE(config->transactionTimeoutSeconds, 5);
+        QCOMPARE(config->journalFile, QStringLiteral("/var/lib/alias-sync/journal"));
+    }
+
+    void badLineNamesFileAndLine_data()
+    {
+        QTest::addColumn<QByteArray>("text");
+        QTest::addColumn<QString>("expected");
+
+        const QByteArray base = "server_name = mx1\ndomains = example.org\n";
+        QTest::newRow("unknown key") << base + "colour = blue\n" << QStringLiteral(":3: unknown setting 'colour'");
+        QTest::newRow("no equals") << base + "peer_address 10.0.0.1\n" << QStringLiteral(":3: expected 'key = value'");
+        QTest::newRow("relative path") << base + "alias_file = aliases\n" << QStringLiteral(":3: invalid alias_file");
+        QTest::newRow("port zero") << base + "peer_port = 0\n" << QStringLiteral(":3: invalid peer_port");
+        QTest::newRow("port text") << base + "listen_port = http\n" << QStringLiteral(":3: invalid listen_port");
+        QTest::newRow("timeout range") << base + "transaction_timeout = 0\n" << QStringLiteral(":3: invalid transaction_timeout");
+        QTest::newRow("repeated key") << base + "domains = example.net\n" << QStringLiteral(":3: 'domains' is set twice");
+        QTest::newRow("upper-case local part") << base + "designated_local_part = MakeAlias\n"
+                                               << QStringLiteral(":3: invalid designated_local_part");
+        QTest::newRow("empty key") << base + " = x\n" << QStringLiteral(":3: missing setting name");
+    }
+
+    void badLineNamesFileAndLine()
+    {
+        QFETCH(QByteArray, text);
+        QFETCH(QString, expected);
+        const QString path = writeConfig(text);
+        QString error;
+        QVERIFY(!Config::load(path, &error));
+        QVERIFY2(error.startsWith(path + expected), qPrintable(error));
+    }
+
+    void missingRequiredSettings_data()
+    {
+        QTest::addColumn<QByteArray>("text");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("no server_name") << QByteArray("domains = example.org\n") << QStringLiteral("server_name is not set");
+        QTest::newRow("no domains") << QByteArray("server_name = mx1\n") << QStringLiteral("domains is not set");
+        QTest::newRow("timeouts") << QByteArray("server_name = mx1\ndomains = a.test\ntransaction_timeout = 100\nrequest_timeout = 150\n")
+                                  << QStringLiteral("must be more than twice");
+    }
+
+    void missingRequiredSettings()
+    {
+        QFETCH(QByteArray, text);
+        QFETCH(QString, expected);
+        QString error;
+        QVERIFY(!Config::load(writeConfig(text), &error));
+        QVERIFY2(error.contains(expected), qPrintable(error));
+    }
+
+    void missingFileIsAnError()
+    {
+        QString error;
+        QVERIFY(!Config::load(m_dir.filePath(QStringLiteral("absent.conf")), &error));
+        QVERIFY2(error.contains(QStringLiteral("absent.conf")), qPrintable(error));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestConfig)
+#include "tst_config.moc"
