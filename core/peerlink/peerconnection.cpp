@@ -14,7 +14,7 @@ PeerConnection::PeerConnection(QSslSocket *socket, const QString &peerServerName
     connect(m_socket, &QSslSocket::readyRead, this, &PeerConnection::readFrames);
     connect(m_socket, &QSslSocket::disconnected, this, &PeerConnection::close);
     connect(m_socket, &QSslSocket::errorOccurred, this, [this](QAbstractSocket::SocketError) {
-        qCInfo(lcPeer) << "peer link to" << peerAddress() << "failed:" << m_socket->errorString();
+        qCInfo(lcPeer).noquote() << "peer link to" << peerAddress() << "failed:" << m_socket->errorString();
         close();
     });
 
@@ -54,7 +54,7 @@ void PeerConnection::readFrames()
         QString error;
         const auto message = m_reader.next(&error);
         if (!error.isEmpty()) {
-            qCWarning(lcPeer) << "protocol error from" << peerAddress() << ":" << error << "- closing the link";
+            qCWarning(lcPeer).noquote() << "protocol error from" << peerAddress() << ":" << error << "- closing the link";
             close();
             return;
         }

@@ -44,8 +44,12 @@ void PeerConnector::start()
 
 void PeerConnector::scheduleRetry(const QString &reason)
 {
-    qCInfo(lcPeer).noquote() << "peer link to" << m_host << "port" << m_port << "not established:" << reason
-                             << "- retrying in" << m_backoffSeconds << "s";
+    if (reason != m_lastFailure)
+        qCInfo(lcPeer).noquote() << "peer link to" << m_host << "port" << m_port << "not established:" << reason
+                                 << "- retrying with backoff up to" << m_maxBackoffSeconds << "s; repeats are not logged";
+    else
+        qCDebug(lcPeer).noquote() << "peer link to" << m_host << "still failing; next try in" << m_backoffSeconds << "s";
+    m_lastFailure = reason;
     m_retryTimer.start(m_backoffSeconds * 1000);
     m_backoffSeconds = qMin(m_backoffSeconds * 2, m_maxBackoffSeconds);
 }
@@ -66,6 +70,11 @@ void PeerConnector::connectNow()
         QStringList reasons;
         for (const QSslError &error : errors)
             reasons.append(error.errorString());
+        const QString failure = QStringLiteral("the peer presented %1, not the pinned certificate")
+                                    .arg(describePresentedCertificate(socket, errors));
+        socket->setProperty("aliasSyncFailure", failure);
+        if (failure == m_lastFailure)
+            return;
         qCWarning(lcPeer).noquote() << "rejected peer" << m_host << "presenting"
                                     << describePresentedCertificate(socket, errors)
                                     << "; the pinned peer certificate is" << certificateFingerprint(m_pinned)
@@ -149,11 +158,12 @@ void PeerConnector::handleServerHello(QSslSocket *socket, FrameReader *reader)
     socket->write(encodeFrame(helloMessage(m_serverName)));
     m_pendingSocket = nullptr;
     m_backoffSeconds = 1;
+    m_lastFailure.clear();
     auto *connection = new PeerConnection(socket, hello->value(QStringLiteral("server")).toString(), following, this);
     m_connection = connection;
     connect(connection, &PeerConnection::closed, this, [this]() {
         m_connection = nullptr;
-        qCInfo(lcPeer) << "peer link to" << m_host << "is down";
+        qCInfo(lcPeer).noquote() << "peer link to" << m_host << "is down";
         Q_EMIT linkDown();
         scheduleRetry(QStringLiteral("the link closed"));
     });

@@ -48,6 +48,7 @@ private:
     QPointer<PeerConnection> m_connection;
     QTimer m_retryTimer;
     bool m_started = false;
+    QString m_lastFailure; // repeats of the same failure are logged at debug level
 };
 
 } // namespace aliassync

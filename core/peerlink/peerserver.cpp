@@ -53,6 +53,12 @@ void PeerServer::setCredentials(const Identity &identity, const QSslCertificate 
     m_server.setSslConfiguration(peerTlsConfiguration(identity, pinnedPeer));
     m_pinnedDigest = certificateDigest(pinnedPeer);
     m_pinnedName = pinnedPeerName(pinnedPeer);
+
+    const auto admitted = std::exchange(m_connections, {});
+    for (const QPointer<PeerConnection> &connection : admitted) {
+        if (connection)
+            connection->close();
+    }
 }
 
 bool PeerServer::listen(const QHostAddress &address, quint16 port, QString *error)
@@ -113,7 +119,7 @@ void PeerServer::awaitClientHello(QSslSocket *socket)
     };
 
     connect(timer, &QTimer::timeout, socket, [socket, finish]() {
-        qCInfo(lcPeer) << "peer" << socket->peerAddress().toString() << "sent no hello in time; closing";
+        qCInfo(lcPeer).noquote() << "peer" << socket->peerAddress().toString() << "sent no hello in time; closing";
         finish();
         socket->disconnectFromHost();
         socket->deleteLater();
@@ -142,6 +148,8 @@ void PeerServer::awaitClientHello(QSslSocket *socket)
         const QByteArray following = reader->takeBuffered();
         finish();
         auto *connection = new PeerConnection(socket, peerName, following, this);
+        m_connections.removeAll(nullptr);
+        m_connections.append(connection);
         qCInfo(lcPeer).noquote() << "peer" << peerName << "connected from" << connection->peerAddress();
         Q_EMIT peerConnected(connection);
     });

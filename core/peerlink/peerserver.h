@@ -21,7 +21,8 @@ class PeerServer : public QObject
 public:
     PeerServer(const QString &serverName, QObject *parent = nullptr);
 
-    // Replaces the identity and the pin; takes effect for new connections.
+    // Replaces the identity and the pin, and closes the connections that the
+    // old pin admitted: a peer the admin no longer trusts must not stay linked.
     void setCredentials(const Identity &identity, const QSslCertificate &pinnedPeer);
     bool listen(const QHostAddress &address, quint16 port, QString *error);
 
@@ -37,6 +38,7 @@ private:
     QSslServer m_server;
     QByteArray m_pinnedDigest;
     QString m_pinnedName;
+    QList<QPointer<PeerConnection>> m_connections;
 };
 
 // Describes the certificate a peer presented, for log lines.

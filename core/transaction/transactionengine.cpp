@@ -72,8 +72,11 @@ bool TransactionEngine::record(Transaction &transaction, State state, const QStr
     transaction.state = state;
     if (!reason.isEmpty())
         transaction.reason = reason;
-    qCInfo(lcTransaction).noquote() << "transaction" << transaction.txid << roleName(transaction.role)
-                                    << stateName(state) << (reason.isEmpty() ? QString() : QStringLiteral("(%1)").arg(reason));
+    if (reason.isEmpty())
+        qCInfo(lcTransaction).noquote() << "transaction" << transaction.txid << roleName(transaction.role) << stateName(state);
+    else
+        qCInfo(lcTransaction).noquote() << "transaction" << transaction.txid << roleName(transaction.role) << stateName(state)
+                                        << "(" + reason + ")";
     return true;
 }
 

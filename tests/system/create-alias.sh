@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# System test: alice, logged in with SMTP AUTH on mx2, asks for the alias
+# System test: alice, logged in with SMTP AUTH on mx2, requests the alias
 # "team". Both servers create it (alias file and Postfix alias database),
 # both send a confirmation to team@example.org that lands in alice's
 # mailbox, and mail to the alias is then delivered on both servers.

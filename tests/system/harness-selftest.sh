@@ -69,7 +69,8 @@ pair_step "pipe call on mx2 seen $(pair_format_us $(($(pair_now_us) - started)))
 check_authenticated_request "$started" "$(last_pipe_call b)"
 pair_wait_until 30 "status=sent on mx2" pair_maillog_has b "$(pair_request_delivery_pattern sent)"
 
-# Dovecot rejects a wrong password; submission refuses mail without AUTH.
+# Dovecot rejects a wrong password, and the submission service rejects mail
+# without AUTH.
 if pair_swaks b wrong-password --server "$(pair_address b):587" \
   --auth PLAIN --auth-user alice@example.org --auth-password wrong \
   --from alice@example.org --to makealias@example.org; then
@@ -82,14 +83,14 @@ if pair_swaks b submission-no-auth --server "$(pair_address b):587" \
 fi
 pair_step "wrong password and missing AUTH on port 587 are rejected"
 
-# Port 25 accepts the request but the pipe sees an empty SASL login.
+# Port 25 accepts the request, and the pipe receives an empty SASL login.
 pair_send_plain b alice@example.org makealias@example.org "alias: team" plain-request \
   || pair_fail "unauthenticated request to mx2 port 25 was rejected"
 pair_wait_until 30 "second pipe call on mx2" pipe_call_count_is b 2
 expect_line "$(last_pipe_call b)" "argument=--sasl-username="
 pair_step "unauthenticated request on port 25 reaches the pipe with an empty --sasl-username"
 
-# Exit status 75 from the pipe defers the request; it stays in the queue.
+# Exit status 75 from the pipe defers the request, which stays in the queue.
 touch "$(pipe_calls a)/tempfail"
 pair_send_authenticated a alice makealias@example.org "alias: later" deferred-request \
   || pair_fail "authenticated submission to mx1 was rejected"
@@ -129,7 +130,8 @@ pair_wait_until 30 "message to team in alice's mailbox on mx1" \
 pair_step "a managed alias built by user alias-sync delivers to alice on mx1"
 
 # The daemon sends confirmations with sendmail as user alias-sync with the
-# supplementary group postdrop; this finds the server's own main.cf.
+# supplementary group postdrop. Run through pair_run, sendmail finds the
+# server's own main.cf.
 printf 'Subject: confirmation test\nX-Alias-Sync: confirmation\n\nbody\n' |
   pair_run b timeout 30 setpriv --reuid=alias-sync --regid=alias-sync --groups=postdrop -- \
     /usr/sbin/sendmail -i -f makealias@example.org alice@example.org

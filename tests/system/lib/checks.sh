@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # Mail submission and conditions on the state of one test server, for use
 # with pair_wait_until, pair_expect_never and plain `if`. Sourced by pair.sh.
-# Each condition only returns a status; the caller decides what is a failure.
+# Each condition only returns a status, and the caller decides what fails.
 
 # True when the server's SMTP listener on PORT sends a 220 greeting.
 pair_smtp_ready() {
@@ -64,10 +64,6 @@ pair_mailbox_has_confirmation() {
   grep -qiE '^X-Alias-Sync:[[:space:]]*confirmation[[:space:]]*$' "$(pair_mailbox "$server" "$user")"
 }
 
-pair_both_have_confirmation() {
-  pair_mailbox_has_confirmation a "$1" && pair_mailbox_has_confirmation b "$1"
-}
-
 # True when the managed alias file has "NAME: TARGET" with an alias-sync
 # metadata comment on the line just above it.
 pair_alias_file_has() {
@@ -83,7 +79,7 @@ pair_alias_file_lacks() {
   ! grep -qE "^${name}[[:space:]]*:" "$PAIR_BASE/$server/lib/aliases"
 }
 
-# Value of NAME in the server's managed alias database, as local(8) sees it.
+# Print the value of NAME in the server's managed alias database.
 pair_alias_db_value() {
   local server=$1 name=$2
   pair_run "$server" postalias -q "$name" "hash:$PAIR_BASE/$server/lib/aliases"
@@ -103,23 +99,6 @@ pair_alias_db_lacks() {
   [[ -f $PAIR_BASE/$server/lib/aliases.db ]] || return 1
   value=$(pair_alias_db_value "$server" "$name" 2>"$errors") && return 1
   [[ -z $value ]] && ! grep -qE 'fatal|error|warning' "$errors"
-}
-
-pair_alias_everywhere() {
-  local name=$1 target=$2 server
-  for server in "${PAIR_SERVERS[@]}"; do
-    pair_alias_file_has "$server" "$name" "$target" || return 1
-    pair_alias_db_has "$server" "$name" "$target" || return 1
-  done
-}
-
-pair_alias_somewhere() {
-  local name=$1 server
-  for server in "${PAIR_SERVERS[@]}"; do
-    pair_alias_file_lacks "$server" "$name" || return 0
-    pair_alias_db_lacks "$server" "$name" || return 0
-  done
-  return 1
 }
 
 # Usage: pair_maillog_has SERVER EXTENDED_REGEX

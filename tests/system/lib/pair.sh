@@ -8,9 +8,9 @@
 # $PAIR_BASE/<server>), its own Dovecot for SASL, and optionally an
 # alias-sync daemon. Every process of a server runs through pair_run, which
 # enters the server's network namespace and bind-mounts its Postfix
-# configuration on /etc/postfix in a private mount namespace, so that every
-# Postfix tool (sendmail run by a non-root user included) finds it at the
-# production path without -c.
+# configuration on /etc/postfix in a private mount namespace. So every
+# Postfix tool, sendmail run by a non-root user included, finds that
+# configuration at the production path without -c.
 #
 # Usage from a test script (bash, set -euo pipefail):
 #   source lib/pair.sh
@@ -44,6 +44,9 @@ PAIR_DAEMON_BIN=
 PAIR_PIPE_BIN=
 # Lines that the teardown prints last after a successful run.
 PAIR_SUMMARY=()
+# The environment of alias-sync processes: what a systemd service gets, not
+# root's (HOME=/root, say).
+PAIR_SERVICE_ENVIRONMENT=(env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8)
 
 # Routes the whole test range to nowhere in the root namespace while the
 # pair exists. The root namespace has a default route off the machine, so
@@ -78,7 +81,7 @@ pair_short_name() {
 
 pair_hostname() { printf '%s.%s\n' "$(pair_short_name "$1")" "$PAIR_DOMAIN"; }
 
-# Fixed test passwords; they exist only in the per-run Dovecot users files.
+# Fixed test passwords. They exist only in the Dovecot users files of a run.
 pair_password() { printf '%s-test-password\n' "$1"; }
 
 # --- time, progress and failure --------------------------------------------
@@ -106,7 +109,7 @@ pair_fail() {
 
 # Re-run the calling script under timeout(1), which sends SIGTERM after
 # PAIR_TIME_LIMIT seconds (default 240). The TERM trap then runs the
-# teardown; ctest's own TIMEOUT sends SIGKILL, which leaves no chance to.
+# teardown, which ctest's own TIMEOUT would prevent because it sends SIGKILL.
 # Usage: pair_enforce_time_limit "$@"   (first thing in a script)
 pair_enforce_time_limit() {
   if [[ -z ${PAIR_TIME_LIMIT_ACTIVE:-} ]]; then
@@ -135,7 +138,8 @@ pair_show() {
   local title=$1
   shift
   printf '            %s\n' "$title"
-  "$@" 2>&1 | sed 's/^/              | /'
+  # Display only: a command that prints nothing must not stop the script.
+  "$@" 2>&1 | sed 's/^/              | /' || true
 }
 
 pair_interrupted() {
@@ -149,7 +153,7 @@ pair_skip() {
   exit "$PAIR_SKIP_STATUS"
 }
 
-# Poll a command every 20 ms until it succeeds; fail after TIMEOUT seconds.
+# Poll a command every 20 ms until it succeeds, and fail after TIMEOUT seconds.
 # Usage: pair_wait_until TIMEOUT DESCRIPTION COMMAND...
 pair_wait_until() {
   local timeout=$1 description=$2
@@ -202,6 +206,17 @@ pair_run_as() {
   local user=$1 server=$2
   shift 2
   pair_run "$server" setpriv --reuid="$user" --regid="$user" --clear-groups -- "$@"
+}
+
+# Run COMMAND as user alias-sync in PAIR_SERVICE_ENVIRONMENT.
+# Usage: pair_run_service SERVER GROUPS COMMAND...
+# where GROUPS is the supplementary group list for setpriv, e.g. postdrop.
+pair_run_service() {
+  local server=$1 groups=$2
+  shift 2
+  pair_set_wrapper "$server"
+  "${PAIR_WRAPPER[@]}" "${PAIR_SERVICE_ENVIRONMENT[@]}" \
+    setpriv --reuid=alias-sync --regid=alias-sync --groups="$groups" -- "$@"
 }
 
 pair_can_execute() {
@@ -363,9 +378,9 @@ pair_setup() {
 pair_pair_daemons() {
   local server fingerprint
   for server in "${PAIR_SERVERS[@]}"; do
-    fingerprint=$(pair_run_as alias-sync "$server" "$PAIR_DAEMON_BIN" \
+    fingerprint=$(pair_run_service "$server" alias-sync "$PAIR_DAEMON_BIN" \
       --config "$PAIR_BASE/$server/alias-sync.conf" init)
-    pair_step "$(pair_hostname "$server"): identity created, fingerprint $fingerprint"
+    pair_step "$(pair_hostname "$server"): identity created, fingerprint ${fingerprint//$'\n'/ }"
   done
   for server in "${PAIR_SERVERS[@]}"; do
     pair_run "$server" "$PAIR_DAEMON_BIN" --config "$PAIR_BASE/$server/alias-sync.conf" \
@@ -379,8 +394,11 @@ pair_pair_daemons() {
 pair_start_daemon() {
   local server=$1
   local dir=$PAIR_BASE/$server
+  # A background function call would fork a subshell, so $! would not be
+  # the daemon. Expanded in place, the wrapper execs down to the daemon.
   pair_set_wrapper "$server"
-  "${PAIR_WRAPPER[@]}" setpriv --reuid=alias-sync --regid=alias-sync --groups=postdrop -- \
+  "${PAIR_WRAPPER[@]}" "${PAIR_SERVICE_ENVIRONMENT[@]}" \
+    setpriv --reuid=alias-sync --regid=alias-sync --groups=postdrop -- \
     "$PAIR_DAEMON_BIN" --config "$dir/alias-sync.conf" daemon >>"$dir/daemon.log" 2>&1 &
   echo "$!" >"$dir/daemon.pid"
   pair_step "$(pair_hostname "$server"): alias-sync daemon started (pid $!)"
@@ -388,10 +406,8 @@ pair_start_daemon() {
 
 pair_process_alive() { kill -0 "$1" 2>/dev/null; }
 
-pair_process_gone() { ! kill -0 "$1" 2>/dev/null; }
-
 # Send SIGTERM to every PID and wait up to 10 s for all, then SIGKILL.
-# Dovecot needs about 2.5 s to stop, so servers are stopped together.
+# Dovecot 2.3 took about 2.5 s to stop here, so both servers stop together.
 pair_stop_pids() {
   local pid
   for pid in "$@"; do
@@ -403,7 +419,7 @@ pair_stop_pids() {
       sleep 0.05
     done
     if pair_process_alive "$pid"; then
-      printf 'warning: pid %s ignored SIGTERM for 10 s; sending SIGKILL\n' "$pid" >&2
+      printf 'warning: pid %s still running 10 s after SIGTERM, sending SIGKILL\n' "$pid" >&2
       kill -KILL "$pid" 2>/dev/null || true
     fi
   done
@@ -416,13 +432,15 @@ pair_stop_daemon() {
   local pid
   pid=$(<"$pidfile")
   pair_stop_pids "$pid"
-  # The daemon is a child of this shell: reap it.
+  # The daemon is a child of this shell, so reap it.
   wait "$pid" 2>/dev/null || true
   rm -f "$pidfile"
   pair_step "$(pair_hostname "$server"): alias-sync daemon stopped (pid $pid)"
 }
 
-# Exit status of `alias-sync status`: 0 link up, 2 link down or no daemon.
+# Return the exit status of `alias-sync status`, which follows the
+# monitoring-plugins convention: 0 OK, 1 warning, 2 critical (peer link down
+# or daemon unreachable), 3 unknown.
 pair_daemon_status() {
   local server=$1
   local rc=0
@@ -433,25 +451,38 @@ pair_daemon_status() {
 
 pair_link_up() { pair_daemon_status "$1"; }
 
+# A warning (1) is accepted too: the link is up, but status may warn about
+# something else, such as a request waiting in the Postfix queue.
+pair_link_up_or_warning() {
+  local rc=0
+  pair_daemon_status "$1" || rc=$?
+  ((rc == 0 || rc == 1))
+}
+
 pair_link_down() {
   local rc=0
   pair_daemon_status "$1" || rc=$?
   ((rc == 2))
 }
 
-pair_wait_link_up() {
-  local server
+# Usage: pair_wait_link EXPECTED_STATUS_TEXT CONDITION
+pair_wait_link() {
+  local expected=$1 condition=$2 server
   for server in "${PAIR_SERVERS[@]}"; do
-    pair_wait_until 30 "alias-sync status 0 (peer link up) on $(pair_hostname "$server")" \
-      pair_link_up "$server"
+    pair_wait_until 30 "alias-sync status $expected (peer link up) on $(pair_hostname "$server")" \
+      "$condition" "$server"
   done
-  pair_step "peer link up: alias-sync status returns 0 on both servers"
+  pair_step "peer link up: alias-sync status returns $expected on both servers"
 }
+
+pair_wait_link_up() { pair_wait_link 0 pair_link_up; }
+
+pair_wait_link_up_or_warning() { pair_wait_link "0 or 1" pair_link_up_or_warning; }
 
 # --- teardown --------------------------------------------------------------
 
 # Print the PIDs of the Postfix and Dovecot masters of a server.
-# SIGTERM to the Postfix master is what `postfix stop` sends; pair_stop_pids
+# SIGTERM to the Postfix master is what `postfix stop` sends. pair_stop_pids
 # then polls every 50 ms where postfix-script sleeps whole seconds.
 pair_mail_system_pids() {
   local server=$1 file
@@ -558,6 +589,7 @@ pair_dump_logs() {
   echo "===== logs of the failed run (base $PAIR_BASE)"
   for server in "${PAIR_SERVERS[@]}"; do
     dir=$PAIR_BASE/$server
+    [[ -d $dir ]] || continue
     name=$(pair_hostname "$server")
     pair_print_file_tail "$name: alias-sync daemon log" "$dir/daemon.log" 80
     pair_print_file_tail "$name: last alias-sync status output" "$dir/status.out" 30

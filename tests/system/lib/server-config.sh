@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # Configuration writers for one test server: Postfix (main.cf, master.cf,
 # aliases, transport map), Dovecot (SASL only) and alias-sync.
-# Sourced by pair.sh; every function takes the server letter (a or b) and
+# Sourced by pair.sh. Every function takes the server letter (a or b) and
 # writes below $PAIR_BASE/<server>.
 
 # Files that Postfix tools read from meta_directory (/etc/postfix on Debian).
@@ -24,9 +24,10 @@ pair_write_postfix_config() {
 
   pair_write_main_cf "$server"
   pair_write_master_cf "$server"
-  # Postfix rereads a main.cf or master.cf modified less than about a second
-  # ago until it is older (300 ms steps), which costs up to 2 s per server.
-  touch --date='-1 minute' "$dir/postfix/main.cf" "$dir/postfix/master.cf"
+  # Postfix reads a main.cf changed within the last second again and again,
+  # 300 ms apart, until it is older (load_file in Postfix's util/). That
+  # cost up to 2 s per server. A main.cf dated a minute back is read once.
+  touch --date='-1 minute' "$dir/postfix/main.cf"
 
   cat >"$dir/postfix/aliases" <<EOF
 # Mailboxes of the test users are plain files, written by local(8).
@@ -99,8 +100,8 @@ alias-sync unix  -       n       n       -       -       pipe
 EOF
 }
 
-# Dovecot serves SASL only: no protocols, and its one socket is the auth
-# listener inside the Postfix queue directory (smtpd_sasl_path=private/auth).
+# Dovecot serves SASL only. It has no protocols, and Postfix reaches it
+# through the auth listener in the queue directory (smtpd_sasl_path=private/auth).
 pair_write_dovecot_config() {
   local server=$1
   local dir=$PAIR_BASE/$server

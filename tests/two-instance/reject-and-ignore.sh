@@ -1,0 +1,28 @@
+#!/bin/bash
+# Requests that must not create anything: unauthenticated (silence), a
+# reserved name, a name that exists in another alias table, a destination
+# that an ordinary user may not choose (rejections with a reply).
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
+duo_setup
+
+duo_pipe a "" "alias: team"
+((DUO_PIPE_STATUS == 0)) || fail "unauthenticated request exited with $DUO_PIPE_STATUS"
+sleep 0.5
+(($(duo_queued_messages a) == 0)) || fail "an unauthenticated request got a reply"
+pass "unauthenticated request ignored without a reply"
+
+queued=0
+for subject in "alias: postmaster" "alias: existing" "alias: team -> carol@example.org" "alias: Bad..name" "hello"; do
+  duo_pipe a bob@example.org "$subject"
+  ((DUO_PIPE_STATUS == 0)) || fail "'$subject' exited with $DUO_PIPE_STATUS"
+  queued=$((queued + 1))
+  duo_wait_until 10 bash -c "(( \$(find '$DUO_BASE/a/spool/maildrop' -type f | wc -l) == $queued ))" ||
+    fail "no rejection reply for '$subject'"
+  pass "'$subject' rejected with a reply"
+done
+
+for server in a b; do
+  ! grep -q '^[a-z]' "$DUO_BASE/$server/lib/aliases" || fail "an alias was created on $server"
+done
+pass "no alias created on either server"
