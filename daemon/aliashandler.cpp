@@ -13,10 +13,10 @@ namespace aliassync {
 
 namespace {
 
-QString tr(const char *text)
-{
-    return QCoreApplication::translate("AliasHandler", text);
-}
+// Gives lupdate and QTranslator the context "AliasHandler" for this file's messages.
+struct Text {
+    Q_DECLARE_TR_FUNCTIONS(AliasHandler)
+};
 
 AliasRequest requestFor(const AliasOperation &operation)
 {
@@ -57,13 +57,13 @@ CheckResult AliasHandler::check(const QByteArray &bytes, TransactionRole role)
 {
     const auto operation = AliasOperation::decode(bytes);
     if (!operation)
-        return CheckResult::rejected(tr("the request could not be decoded"));
+        return CheckResult::rejected(Text::tr("the request could not be decoded"));
 
     QString error;
     const auto file = loadManagedFile(&error);
     if (!file) {
         qCCritical(lcRequest).noquote() << error;
-        return CheckResult::retryLater(tr("the managed alias file cannot be read"));
+        return CheckResult::retryLater(Text::tr("the managed alias file cannot be read"));
     }
 
     // Both servers must hold the same managed entries before either changes
@@ -71,7 +71,7 @@ CheckResult AliasHandler::check(const QByteArray &bytes, TransactionRole role)
     if (role == TransactionRole::Participant && file->fingerprint() != operation->coordinatorFingerprint) {
         qCCritical(lcRequest).noquote() << "managed alias file fingerprint differs from the coordinator's: here"
                                         << file->fingerprint() << "coordinator" << operation->coordinatorFingerprint;
-        return CheckResult::retryLater(tr("the two servers' managed alias files differ; the administrator must reconcile them"));
+        return CheckResult::retryLater(Text::tr("the two servers' managed alias files differ; the administrator must reconcile them"));
     }
 
     return operation->action == AliasOperation::Action::Create ? checkCreate(*operation, *file)
@@ -85,20 +85,20 @@ CheckResult AliasHandler::checkCreate(const AliasOperation &operation, const Ali
     if (!nameProblem.isEmpty())
         return CheckResult::rejected(nameProblem);
     if (operation.destinations.isEmpty())
-        return CheckResult::rejected(tr("no destination given"));
+        return CheckResult::rejected(Text::tr("no destination given"));
     for (const QString &destination : operation.destinations) {
         const QString problem = destinationProblem(destination);
         if (!problem.isEmpty())
             return CheckResult::rejected(problem);
         if (!isAdministrator(operation.requester, m_policy) && !isOwnMailbox(destination, operation.requester, m_policy))
-            return CheckResult::rejected(tr("only an administrator may point an alias at '%1'").arg(destination));
+            return CheckResult::rejected(Text::tr("only an administrator may point an alias at '%1'").arg(destination));
     }
 
     if (file.lookup(operation.name.toUtf8()))
-        return CheckResult::rejected(tr("the alias '%1' already exists").arg(operation.name));
+        return CheckResult::rejected(Text::tr("the alias '%1' already exists").arg(operation.name));
     const QByteArray localName = operation.name.toUtf8();
     if (::getpwnam(localName.constData()))
-        return CheckResult::rejected(tr("'%1' is a local user on %2").arg(operation.name, m_config.serverName));
+        return CheckResult::rejected(Text::tr("'%1' is a local user on %2").arg(operation.name, m_config.serverName));
     return checkOtherAliasTables(operation.name);
 }
 
@@ -108,7 +108,7 @@ CheckResult AliasHandler::checkOtherAliasTables(const QString &name)
     const auto aliasMaps = m_tools.parameter(QStringLiteral("alias_maps"), &error);
     if (!aliasMaps) {
         qCCritical(lcRequest).noquote() << error;
-        return CheckResult::retryLater(tr("Postfix's alias_maps cannot be read"));
+        return CheckResult::retryLater(Text::tr("Postfix's alias_maps cannot be read"));
     }
 
     for (const QString &table : PostfixTools::splitTableList(*aliasMaps)) {
@@ -119,10 +119,10 @@ CheckResult AliasHandler::checkOtherAliasTables(const QString &name)
         const auto found = m_tools.aliasTableContains(table, name, &error);
         if (!found) {
             qCWarning(lcRequest).noquote() << "cannot check" << table << ":" << error;
-            return CheckResult::retryLater(tr("the alias table %1 cannot be read").arg(table));
+            return CheckResult::retryLater(Text::tr("the alias table %1 cannot be read").arg(table));
         }
         if (*found)
-            return CheckResult::rejected(tr("'%1' already exists as an alias on %2").arg(name, m_config.serverName));
+            return CheckResult::rejected(Text::tr("'%1' already exists as an alias on %2").arg(name, m_config.serverName));
     }
     return CheckResult::ok();
 }
@@ -131,10 +131,10 @@ CheckResult AliasHandler::checkDelete(const AliasOperation &operation, const Ali
 {
     const AliasEntry *entry = file.lookup(operation.name.toUtf8());
     if (!entry || !entry->managed)
-        return CheckResult::rejected(tr("'%1' is not an alias that alias-sync manages").arg(operation.name));
+        return CheckResult::rejected(Text::tr("'%1' is not an alias that alias-sync manages").arg(operation.name));
     if (!isAdministrator(operation.requester, m_policy)
         && QString::fromUtf8(entry->metadata.createdBy).compare(operation.requester, Qt::CaseInsensitive) != 0)
-        return CheckResult::rejected(tr("'%1' was created by someone else; only they or an administrator may remove it")
+        return CheckResult::rejected(Text::tr("'%1' was created by someone else; only they or an administrator may remove it")
                                          .arg(operation.name));
     return CheckResult::ok();
 }
@@ -201,11 +201,7 @@ void AliasHandler::applied(const QByteArray &txid, const QByteArray &bytes, Tran
 
     const AliasRequest request = requestFor(*operation);
     QString error;
-    const bool sent = operation->action == AliasOperation::Action::Create
-        ? m_mailer.sendConfirmation(request, addressesFor(operation->name), &error)
-        : m_mailer.sendResult(request, true, tr("The alias '%1' was removed on %2.").arg(operation->name, m_config.serverName),
-                              &error);
-    if (!sent)
+    if (!m_mailer.sendConfirmation(request, addressesFor(operation->name), &error))
         qCWarning(lcRequest).noquote() << "transaction" << txid << "applied, but the confirmation could not be sent:" << error;
 }
 

@@ -12,10 +12,10 @@ namespace aliassync {
 
 namespace {
 
-QString tr(const char *text)
-{
-    return QCoreApplication::translate("peer", text);
-}
+// Gives lupdate and QTranslator the context "peer" for this file's messages.
+struct Text {
+    Q_DECLARE_TR_FUNCTIONS(peer)
+};
 
 int pinPeer(const Config &config, const QString &certificateFile)
 {
@@ -31,7 +31,7 @@ int pinPeer(const Config &config, const QString &certificateFile)
     const auto own = loadCertificate(identityCertificatePath(config.identityDirectory), &error);
     if (own && certificateDigest(*own) == certificateDigest(*certificate)) {
         err << "alias-sync peer pin: "
-            << tr("%1 is this server's own certificate; pin the other server's certificate").arg(certificateFile) << '\n';
+            << Text::tr("%1 is this server's own certificate; pin the other server's certificate").arg(certificateFile) << '\n';
         return 1;
     }
 
@@ -43,14 +43,14 @@ int pinPeer(const Config &config, const QString &certificateFile)
         || !file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadGroup
                                 | QFileDevice::ReadOther)
         || !file.commit()) {
-        err << "alias-sync peer pin: " << tr("cannot write %1: %2").arg(config.peerCertificate, file.errorString()) << '\n';
+        err << "alias-sync peer pin: " << Text::tr("cannot write %1: %2").arg(config.peerCertificate, file.errorString()) << '\n';
         return 1;
     }
 
-    QTextStream(stdout) << tr("Pinned the peer certificate of %1:\n")
+    QTextStream(stdout) << Text::tr("Pinned the peer certificate of %1:\n")
                                .arg(certificate->subjectInfo(QSslCertificate::CommonName).value(0))
                         << certificateFingerprint(*certificate) << '\n'
-                        << tr("Compare this fingerprint with the one 'alias-sync init' printed on the other server.\n");
+                        << Text::tr("Compare this fingerprint with the one 'alias-sync init' printed on the other server.\n");
     return 0;
 }
 
@@ -59,9 +59,9 @@ int showPeer(const Config &config)
     QTextStream out(stdout);
     QString error;
     const auto own = loadCertificate(identityCertificatePath(config.identityDirectory), &error);
-    out << tr("this server: ") << (own ? certificateFingerprint(*own) : error) << '\n';
+    out << Text::tr("this server: ") << (own ? certificateFingerprint(*own) : error) << '\n';
     const auto pinned = loadCertificate(config.peerCertificate, &error);
-    out << tr("pinned peer: ") << (pinned ? certificateFingerprint(*pinned) : error) << '\n';
+    out << Text::tr("pinned peer: ") << (pinned ? certificateFingerprint(*pinned) : error) << '\n';
     return own && pinned ? 0 : 1;
 }
 
@@ -73,7 +73,7 @@ int runPeer(const Config &config, const QStringList &arguments)
         return pinPeer(config, arguments.at(1));
     if (arguments.size() == 1 && arguments.first() == QStringLiteral("show"))
         return showPeer(config);
-    QTextStream(stderr) << tr("usage: alias-sync peer pin FILE | alias-sync peer show\n");
+    QTextStream(stderr) << Text::tr("usage: alias-sync peer pin FILE | alias-sync peer show\n");
     return 2;
 }
 

@@ -13,10 +13,10 @@ namespace {
 // The monitoring-plugins (Nagios) exit statuses.
 enum MonitoringStatus { Ok = 0, Warning = 1, Critical = 2, Unknown = 3 };
 
-QString tr(const char *text)
-{
-    return QCoreApplication::translate("status", text);
-}
+// Gives lupdate and QTranslator the context "status" for this file's messages.
+struct Text {
+    Q_DECLARE_TR_FUNCTIONS(status)
+};
 
 const char *statusWord(int status)
 {
@@ -34,49 +34,49 @@ int runStatus(const Config &config)
 
     QString error;
     const auto own = loadCertificate(identityCertificatePath(config.identityDirectory), &error);
-    const QString ownFingerprint = own ? certificateFingerprint(*own) : tr("(none: %1)").arg(error);
+    const QString ownFingerprint = own ? certificateFingerprint(*own) : Text::tr("(none: %1)").arg(error);
     if (!own) {
         status = Critical;
-        problems << tr("no identity");
+        problems << Text::tr("no identity");
     }
     const auto pinned = loadCertificate(config.peerCertificate, &error);
-    const QString pinnedFingerprint = pinned ? certificateFingerprint(*pinned) : tr("(none: %1)").arg(error);
+    const QString pinnedFingerprint = pinned ? certificateFingerprint(*pinned) : Text::tr("(none: %1)").arg(error);
     if (!pinned) {
         status = Critical;
-        problems << tr("no pinned peer");
+        problems << Text::tr("no pinned peer");
     }
 
     LocalCallError callError;
     const auto reply = callLocalSocket(config.controlSocket, {{QStringLiteral("type"), QStringLiteral("status")}}, 10000,
                                        &callError);
-    QString link = tr("unknown (daemon not reachable: %1)").arg(callError.message);
+    QString link = Text::tr("unknown (daemon not reachable: %1)").arg(callError.message);
     int pending = 0;
     if (!reply) {
         status = Critical;
-        problems << tr("daemon not reachable");
+        problems << Text::tr("daemon not reachable");
     } else {
         const bool up = reply->value(QStringLiteral("peer_link")).toString() == QStringLiteral("up");
-        link = up ? tr("up (%1)").arg(reply->value(QStringLiteral("peer_name")).toString()) : tr("down");
+        link = up ? Text::tr("up (%1)").arg(reply->value(QStringLiteral("peer_name")).toString()) : Text::tr("down");
         if (!up) {
             status = Critical;
-            problems << tr("peer link down");
+            problems << Text::tr("peer link down");
         }
         pending = reply->value(QStringLiteral("pending")).toInt();
         if (pending > 0 && status == Ok) {
             status = Warning;
-            problems << tr("%1 transactions pending").arg(pending);
+            problems << Text::tr("%1 transactions pending").arg(pending);
         }
     }
 
     out << "ALIAS-SYNC " << statusWord(status) << " - "
-        << (problems.isEmpty() ? tr("peer link up, nothing pending") : problems.join(QStringLiteral(", "))) << '\n'
-        << tr("server:            %1\n").arg(config.serverName)
-        << tr("peer link:         %1\n").arg(link)
-        << tr("this certificate:  %1\n").arg(ownFingerprint)
-        << tr("pinned peer:       %1\n").arg(pinnedFingerprint)
-        << tr("pending transactions: %1\n").arg(reply ? QString::number(pending) : tr("unknown"));
+        << (problems.isEmpty() ? Text::tr("peer link up, nothing pending") : problems.join(QStringLiteral(", "))) << '\n'
+        << Text::tr("server:            %1\n").arg(config.serverName)
+        << Text::tr("peer link:         %1\n").arg(link)
+        << Text::tr("this certificate:  %1\n").arg(ownFingerprint)
+        << Text::tr("pinned peer:       %1\n").arg(pinnedFingerprint)
+        << Text::tr("pending transactions: %1\n").arg(reply ? QString::number(pending) : Text::tr("unknown"));
     if (reply)
-        out << tr("managed aliases:   %1 (fingerprint %2)\n")
+        out << Text::tr("managed aliases:   %1 (fingerprint %2)\n")
                    .arg(reply->value(QStringLiteral("managed_aliases")).toInt())
                    .arg(reply->value(QStringLiteral("alias_fingerprint")).toString());
     return status;

@@ -33,7 +33,11 @@ bool Mailer::sendResult(const AliasRequest &request, bool ok, const QString &tex
 
 bool Mailer::sendConfirmation(const AliasRequest &request, const QStringList &addresses, QString *error)
 {
-    const QString recipient = request.name + QLatin1Char('@') + m_policy.primaryDomain();
+    // A new alias is confirmed through itself; a removed one can only be
+    // confirmed to the requester.
+    const QString recipient = request.kind == RequestKind::Create
+        ? request.name + QLatin1Char('@') + m_policy.primaryDomain()
+        : request.replyAddress;
     return submit(recipient, composeConfirmation(request, addresses, m_policy, m_config.serverName), error);
 }
 

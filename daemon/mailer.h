@@ -16,7 +16,8 @@ public:
 
     bool sendRejection(const RequestDecision &decision, QString *error);
     bool sendResult(const AliasRequest &request, bool ok, const QString &text, QString *error);
-    // Sends the confirmation to the alias itself, so its arrival proves the alias works here.
+    // Sends a new alias's confirmation to the alias itself, so its arrival
+    // proves the alias works here; a removal's goes to the requester.
     bool sendConfirmation(const AliasRequest &request, const QStringList &addresses, QString *error);
 
 private:

@@ -7,18 +7,22 @@
 #include "requestmessages.h"
 
 #include <QCoreApplication>
+#include <QFile>
 #include <QFileInfo>
 #include <QLocalSocket>
 #include <QPointer>
+
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace aliassync {
 
 namespace {
 
-QString tr(const char *text)
-{
-    return QCoreApplication::translate("RequestServer", text);
-}
+// Gives lupdate and QTranslator the context "RequestServer" for this file's messages.
+struct Text {
+    Q_DECLARE_TR_FUNCTIONS(RequestServer)
+};
 
 } // namespace
 
@@ -55,11 +59,24 @@ RequestServer::RequestServer(const Config &config, TransactionEngine &engine, Al
 
 bool RequestServer::listen(QString *error)
 {
-    const QFileInfo directory(QFileInfo(m_config.requestSocket).absolutePath());
-    if (directory.permissions() & (QFileDevice::ExeOther | QFileDevice::ReadOther))
-        qCWarning(lcDaemon).noquote() << "the directory" << directory.filePath()
-                                      << "is open to all users, so any local user can send requests; make it mode 0750 with the pipe's group";
-    return listenLocal(m_server, m_config.requestSocket, QLocalServer::WorldAccessOption, error);
+    // The socket is limited to its owner and group. Its group comes from a
+    // setgid directory owned by the pipe's group: the daemon cannot chgrp to
+    // a group it is not a member of.
+    if (!listenLocal(m_server, m_config.requestSocket, QLocalServer::UserAccessOption | QLocalServer::GroupAccessOption,
+                     error))
+        return false;
+
+    struct stat socketStat {};
+    const QString directory = QFileInfo(m_config.requestSocket).absolutePath();
+    if (::stat(QFile::encodeName(m_config.requestSocket).constData(), &socketStat) == 0 && socketStat.st_gid == ::getegid()
+        && ::geteuid() != 0)
+        qCWarning(lcDaemon).noquote() << "the request socket" << m_config.requestSocket
+                                      << "has the daemon's own group, so alias-sync-pipe cannot connect; make" << directory
+                                      << "owned by the pipe's group with mode 2750";
+    if (QFileInfo(directory).permissions() & QFileDevice::ExeOther)
+        qCWarning(lcDaemon).noquote() << "the directory" << directory
+                                      << "can be entered by every user; make it mode 2750 with the pipe's group";
+    return true;
 }
 
 void RequestServer::acceptConnection()
@@ -139,8 +156,8 @@ void RequestServer::replyWithList(QLocalSocket *socket, const RequestDecision &d
         if (QString::fromUtf8(entry.metadata.createdBy).compare(decision.request.requester, Qt::CaseInsensitive) == 0)
             lines.append(QString::fromUtf8(entry.name + ": " + entry.value));
     }
-    const QString text = lines.isEmpty() ? tr("You have no aliases managed by alias-sync.")
-                                         : tr("Your aliases:\n\n%1").arg(lines.join(QLatin1Char('\n')));
+    const QString text = lines.isEmpty() ? Text::tr("You have no aliases managed by alias-sync.")
+                                         : Text::tr("Your aliases:\n\n%1").arg(lines.join(QLatin1Char('\n')));
     if (!m_mailer.sendResult(decision.request, true, text, &error)) {
         qCWarning(lcRequest).noquote() << "cannot send the list to" << decision.request.replyAddress << ":" << error;
         replyAndClose(socket, temporaryFailureReply(QStringLiteral("the list could not be sent")));

@@ -1,9 +1,9 @@
 // The daemon's request socket: one decision from alias-sync-pipe per
 // connection, answered with "handled" or "tempfail".
 //
-// Access is limited by the socket's directory, which only the daemon's user
-// and the pipe's group may enter (see docs/admin-guide.md); the socket
-// itself is world-writable so that a group member can connect.
+// Access is limited twice: the socket's directory (mode 2750, group of the
+// pipe's user) can only be entered by the daemon's user and the pipe's
+// group, and the socket inherits that group with mode 0770.
 #pragma once
 
 #include "config.h"

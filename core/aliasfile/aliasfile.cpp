@@ -10,7 +10,6 @@
 #include <QTime>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstring>
 
 namespace aliassync {
@@ -18,11 +17,6 @@ namespace aliassync {
 using detail::Token;
 
 namespace {
-
-QString tr(const char *text)
-{
-    return QCoreApplication::translate("aliassync::AliasFile", text);
-}
 
 // Postfix's ISSPACE(): ASCII white space, CR included.
 bool isSpace(char c)
@@ -201,7 +195,7 @@ bool parseMetadata(QByteArrayView payload, AliasMetadata *md, QString *why)
         i = j;
         const qsizetype eq = field.indexOf('=');
         if (eq <= 0) {
-            *why = tr("field %1 is not key=value").arg(shown(field));
+            *why = AliasFile::tr("field %1 is not key=value").arg(shown(field));
             return false;
         }
         const QByteArrayView key = field.first(eq);
@@ -218,16 +212,16 @@ bool parseMetadata(QByteArrayView payload, AliasMetadata *md, QString *why)
         else
             continue; // unknown keys are ignored (forward compatibility)
         if (*seen) {
-            *why = tr("key %1 appears twice").arg(shown(key));
+            *why = AliasFile::tr("key %1 appears twice").arg(shown(key));
             return false;
         }
         *seen = true;
         if (!percentDecode(field.sliced(eq + 1), &value)) {
-            *why = tr("malformed percent-encoding in %1").arg(shown(field));
+            *why = AliasFile::tr("malformed percent-encoding in %1").arg(shown(field));
             return false;
         }
         if (value.isEmpty()) {
-            *why = tr("key %1 has an empty value").arg(shown(key));
+            *why = AliasFile::tr("key %1 has an empty value").arg(shown(key));
             return false;
         }
         if (key == "txid") {
@@ -239,7 +233,7 @@ bool parseMetadata(QByteArrayView payload, AliasMetadata *md, QString *why)
         } else {
             const auto t = parseTimestamp(value);
             if (!t) {
-                *why = tr("created-at %1 is not a time of the form YYYY-MM-DDTHH:MM:SSZ")
+                *why = AliasFile::tr("created-at %1 is not a time of the form YYYY-MM-DDTHH:MM:SSZ")
                            .arg(shown(value));
                 return false;
             }
@@ -256,7 +250,7 @@ bool parseMetadata(QByteArrayView payload, AliasMetadata *md, QString *why)
     if (!haveServer)
         missing << QStringLiteral("server");
     if (!missing.isEmpty()) {
-        *why = tr("missing %1").arg(missing.join(QStringLiteral(", ")));
+        *why = AliasFile::tr("missing %1").arg(missing.join(QStringLiteral(", ")));
         return false;
     }
     return true;
@@ -347,7 +341,7 @@ void AliasFile::reparse(const QByteArray &bytes)
         i = j;
 
         if (isSpace(logical[0])) {
-            warn(first, tr("logical line must not start with white space; ignored (it continues nothing)"));
+            warn(first, AliasFile::tr("logical line must not start with white space; ignored (it continues nothing)"));
             continue;
         }
         const qsizetype nul = logical.indexOf('\0');
@@ -357,11 +351,11 @@ void AliasFile::reparse(const QByteArray &bytes)
             return static_cast<unsigned char>(c) < 0x80;
         });
         if (!ascii && !detail::isValidUtf8(logical)) {
-            warn(first, tr("non-UTF-8 input; line ignored"));
+            warn(first, AliasFile::tr("non-UTF-8 input; line ignored"));
             continue;
         }
         if (nul >= 0)
-            warn(first, tr("text after a NUL byte is ignored"));
+            warn(first, AliasFile::tr("text after a NUL byte is ignored"));
 
         const QList<Token> tokens = detail::scanTokens(logical);
         if (tokens.isEmpty())
@@ -381,11 +375,11 @@ void AliasFile::reparse(const QByteArray &bytes)
             return false;
         };
         if (colon <= 0 || colon == tokens.size() - 1 || beforeColon(',')) {
-            warn(first, tr("need name:value pair; line ignored"));
+            warn(first, AliasFile::tr("need name:value pair; line ignored"));
             continue;
         }
         if (beforeColon('@') || beforeColon('%')) {
-            warn(first, tr("name must be local; line ignored"));
+            warn(first, AliasFile::tr("name must be local; line ignored"));
             continue;
         }
 
@@ -396,8 +390,9 @@ void AliasFile::reparse(const QByteArray &bytes)
         qsizetype groupStart = colon + 1;
         for (qsizetype k = colon + 1; k <= tokens.size(); ++k) {
             if (k == tokens.size() || (tokens[k].type == Token::Operator && tokens[k].op == ',')) {
-                if (k > groupStart)
-                    entry.destinations.append(detail::externalize(tokens, groupStart, k));
+                const QByteArray d = detail::externalize(tokens, groupStart, k);
+                if (!d.isEmpty())
+                    entry.destinations.append(d);
                 groupStart = k + 1;
             }
         }
@@ -413,7 +408,7 @@ void AliasFile::reparse(const QByteArray &bytes)
                     entry.managed = true;
                     entry.metadata = md;
                 } else {
-                    warn(first - 1, tr("malformed alias-sync metadata line (%1); entry %2 "
+                    warn(first - 1, AliasFile::tr("malformed alias-sync metadata line (%1); entry %2 "
                                        "is treated as unmanaged")
                                         .arg(why, shown(entry.name)));
                 }
@@ -422,7 +417,7 @@ void AliasFile::reparse(const QByteArray &bytes)
 
         const auto dup = m_firstByFolded.constFind(entry.foldedName);
         if (dup != m_firstByFolded.cend()) {
-            warn(first, tr("duplicate entry %1 ignored; the definition at line %2 wins")
+            warn(first, AliasFile::tr("duplicate entry %1 ignored; the definition at line %2 wins")
                             .arg(shown(entry.foldedName))
                             .arg(m_entries[*dup].firstLine));
         } else {
@@ -433,7 +428,7 @@ void AliasFile::reparse(const QByteArray &bytes)
 
     for (int k = 0; k < lineCount; ++k) {
         if (!metadataUsed[k] && metadataPayload(lineText(k))) {
-            warn(k + 1, tr("alias-sync metadata line is not directly above an alias entry; ignored"));
+            warn(k + 1, AliasFile::tr("alias-sync metadata line is not directly above an alias entry; ignored"));
         }
     }
     std::stable_sort(m_warnings.begin(), m_warnings.end(),
@@ -449,12 +444,12 @@ std::optional<AliasFile> AliasFile::load(const QString &path, QString *error)
             empty.m_fileName = path;
             return empty;
         }
-        setError(error, tr("%1: cannot open: %2").arg(path, f.errorString()));
+        setError(error, AliasFile::tr("%1: cannot open: %2").arg(path, f.errorString()));
         return std::nullopt;
     }
     const QByteArray bytes = f.readAll();
     if (f.error() != QFileDevice::NoError) {
-        setError(error, tr("%1: cannot read: %2").arg(path, f.errorString()));
+        setError(error, AliasFile::tr("%1: cannot read: %2").arg(path, f.errorString()));
         return std::nullopt;
     }
     return parse(bytes, path);
@@ -550,42 +545,42 @@ QByteArray AliasFile::formatMetadataLine(const AliasMetadata &md)
 bool AliasFile::validateName(QByteArrayView name, QString *error)
 {
     if (name.isEmpty()) {
-        setError(error, tr("the alias name is empty"));
+        setError(error, AliasFile::tr("the alias name is empty"));
         return false;
     }
     if (!detail::isValidUtf8(name)) {
-        setError(error, tr("the alias name %1 is not valid UTF-8").arg(shown(name)));
+        setError(error, AliasFile::tr("the alias name %1 is not valid UTF-8").arg(shown(name)));
         return false;
     }
     if (hasControlCharacter(name)) {
-        setError(error, tr("the alias name %1 contains a control character").arg(shown(name)));
+        setError(error, AliasFile::tr("the alias name %1 contains a control character").arg(shown(name)));
         return false;
     }
     if (hasWhitespace(name)) {
-        setError(error, tr("the alias name %1 contains white space").arg(shown(name)));
+        setError(error, AliasFile::tr("the alias name %1 contains white space").arg(shown(name)));
         return false;
     }
     if (name.contains(':')) {
-        setError(error, tr("the alias name %1 contains ':'").arg(shown(name)));
+        setError(error, AliasFile::tr("the alias name %1 contains ':'").arg(shown(name)));
         return false;
     }
     if (name.contains('#')) {
-        setError(error, tr("the alias name %1 contains '#'").arg(shown(name)));
+        setError(error, AliasFile::tr("the alias name %1 contains '#'").arg(shown(name)));
         return false;
     }
     if (name.startsWith('|')) {
-        setError(error, tr("the alias name %1 starts with '|'").arg(shown(name)));
+        setError(error, AliasFile::tr("the alias name %1 starts with '|'").arg(shown(name)));
         return false;
     }
     if (name.startsWith('/')) {
-        setError(error, tr("the alias name %1 starts with '/'").arg(shown(name)));
+        setError(error, AliasFile::tr("the alias name %1 starts with '/'").arg(shown(name)));
         return false;
     }
     // RFC 822 specials that postalias would not keep as part of a local
     // name written without quotes.
     for (char c : name) {
         if (c != 0 && std::strchr("\"(),;<>@[\\]%", c)) {
-            setError(error, tr("the alias name %1 contains '%2', which is not allowed in a local name")
+            setError(error, AliasFile::tr("the alias name %1 contains '%2', which is not allowed in a local name")
                                 .arg(shown(name), QString(QLatin1Char(c))));
             return false;
         }
@@ -596,35 +591,35 @@ bool AliasFile::validateName(QByteArrayView name, QString *error)
 bool AliasFile::validateDestination(QByteArrayView dest, QString *error)
 {
     if (dest.isEmpty()) {
-        setError(error, tr("a destination is empty"));
+        setError(error, AliasFile::tr("a destination is empty"));
         return false;
     }
     if (!detail::isValidUtf8(dest)) {
-        setError(error, tr("the destination %1 is not valid UTF-8").arg(shown(dest)));
+        setError(error, AliasFile::tr("the destination %1 is not valid UTF-8").arg(shown(dest)));
         return false;
     }
     if (hasControlCharacter(dest)) {
-        setError(error, tr("the destination %1 contains a control character").arg(shown(dest)));
+        setError(error, AliasFile::tr("the destination %1 contains a control character").arg(shown(dest)));
         return false;
     }
     if (hasWhitespace(dest)) {
-        setError(error, tr("the destination %1 contains white space").arg(shown(dest)));
+        setError(error, AliasFile::tr("the destination %1 contains white space").arg(shown(dest)));
         return false;
     }
     if (dest.startsWith('|')) {
-        setError(error, tr("the destination %1 would deliver to a command").arg(shown(dest)));
+        setError(error, AliasFile::tr("the destination %1 would deliver to a command").arg(shown(dest)));
         return false;
     }
     if (dest.startsWith('/')) {
-        setError(error, tr("the destination %1 would deliver to a file").arg(shown(dest)));
+        setError(error, AliasFile::tr("the destination %1 would deliver to a file").arg(shown(dest)));
         return false;
     }
     if (QByteArray(dest.data(), qMin<qsizetype>(dest.size(), 9)).toLower() == ":include:") {
-        setError(error, tr("the destination %1 would include a file of addresses").arg(shown(dest)));
+        setError(error, AliasFile::tr("the destination %1 would include a file of addresses").arg(shown(dest)));
         return false;
     }
     if (dest.contains('#')) {
-        setError(error, tr("the destination %1 contains '#'").arg(shown(dest)));
+        setError(error, AliasFile::tr("the destination %1 contains '#'").arg(shown(dest)));
         return false;
     }
     // ':' (group syntax), quotes, comments, route brackets and domain
@@ -632,7 +627,7 @@ bool AliasFile::validateDestination(QByteArrayView dest, QString *error)
     // the plain address, e.g. x:/file or "|command".
     for (char c : dest) {
         if (c != 0 && std::strchr("\"(),:;<>[\\]", c)) {
-            setError(error, tr("the destination %1 contains '%2', which is not allowed")
+            setError(error, AliasFile::tr("the destination %1 contains '%2', which is not allowed")
                                 .arg(shown(dest), QString(QLatin1Char(c))));
             return false;
         }
@@ -655,7 +650,7 @@ bool AliasFile::addManaged(const QByteArray &name, const QList<QByteArray> &dest
     if (!validateName(name, error))
         return false;
     if (destinations.isEmpty()) {
-        setError(error, tr("the alias %1 has no destination").arg(shown(name)));
+        setError(error, AliasFile::tr("the alias %1 has no destination").arg(shown(name)));
         return false;
     }
     for (const QByteArray &d : destinations) {
@@ -668,20 +663,20 @@ bool AliasFile::addManaged(const QByteArray &name, const QList<QByteArray> &dest
     } fields[] = {{&metadata.txid, "txid"}, {&metadata.createdBy, "created-by"}, {&metadata.server, "server"}};
     for (const auto &f : fields) {
         if (f.value->isEmpty()) {
-            setError(error, tr("the metadata of alias %1 has an empty %2")
+            setError(error, AliasFile::tr("the metadata of alias %1 has an empty %2")
                                 .arg(shown(name), QLatin1String(f.key)));
             return false;
         }
     }
     if (!metadata.createdAt.isValid() || metadata.createdAt.toUTC().date().year() < 0
         || metadata.createdAt.toUTC().date().year() > 9999) {
-        setError(error, tr("the metadata of alias %1 has no valid creation time").arg(shown(name)));
+        setError(error, AliasFile::tr("the metadata of alias %1 has no valid creation time").arg(shown(name)));
         return false;
     }
     const QByteArray folded = detail::foldCase(name);
     for (const AliasEntry &e : std::as_const(m_entries)) {
         if (e.foldedName == folded) {
-            setError(error, tr("the alias %1 is already present at %2 line %3")
+            setError(error, AliasFile::tr("the alias %1 is already present at %2 line %3")
                                 .arg(shown(name), m_fileName)
                                 .arg(e.firstLine));
             return false;
@@ -707,7 +702,7 @@ bool AliasFile::addManaged(const QByteArray &name, const QList<QByteArray> &dest
     if (!added || !added->managed || added->name != name || added->destinations != destinations
         || added->value != destinations.join(", ")) {
         reparse(before);
-        setError(error, tr("the alias %1 would not read back as written; not added").arg(shown(name)));
+        setError(error, AliasFile::tr("the alias %1 would not read back as written; not added").arg(shown(name)));
         return false;
     }
     return true;
@@ -722,12 +717,12 @@ bool AliasFile::removeManaged(const QByteArray &name, QString *error)
             found.append(&e);
     }
     if (found.isEmpty()) {
-        setError(error, tr("there is no alias %1 in %2").arg(shown(name), m_fileName));
+        setError(error, AliasFile::tr("there is no alias %1 in %2").arg(shown(name), m_fileName));
         return false;
     }
     for (const AliasEntry *e : std::as_const(found)) {
         if (!e->managed) {
-            setError(error, tr("the alias %1 at %2 line %3 is not managed by alias-sync; not removed")
+            setError(error, AliasFile::tr("the alias %1 at %2 line %3 is not managed by alias-sync; not removed")
                                 .arg(shown(name), m_fileName)
                                 .arg(e->firstLine));
             return false;

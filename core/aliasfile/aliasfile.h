@@ -9,6 +9,7 @@
 
 #include <QByteArray>
 #include <QByteArrayView>
+#include <QCoreApplication>
 #include <QDateTime>
 #include <QHash>
 #include <QList>
@@ -51,6 +52,8 @@ struct AliasFileWarning {
 
 class AliasFile
 {
+    Q_DECLARE_TR_FUNCTIONS(aliassync::AliasFile)
+
 public:
     AliasFile() = default;
 

@@ -14,10 +14,11 @@
 namespace aliassync {
 namespace {
 
-QString tr(const char *text)
+// Translation context for the messages of writeFileAtomically().
+class AtomicFile
 {
-    return QCoreApplication::translate("aliassync::AtomicFile", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(aliassync::AtomicFile)
+};
 
 QString errnoText(int err)
 {
@@ -27,7 +28,7 @@ QString errnoText(int err)
 bool fail(QString *error, const QString &path, const QString &step, int err)
 {
     if (error)
-        *error = tr("%1: %2: %3").arg(path, step, errnoText(err));
+        *error = AtomicFile::tr("%1: %2: %3").arg(path, step, errnoText(err));
     return false;
 }
 
@@ -46,7 +47,7 @@ bool writeFileAtomically(const QString &path, const QByteArray &bytes, QString *
     QByteArray target = QFile::encodeName(path);
     if (target.isEmpty()) {
         if (error)
-            *error = tr("cannot write a file with an empty name");
+            *error = AtomicFile::tr("cannot write a file with an empty name");
         return false;
     }
 
@@ -55,17 +56,17 @@ bool writeFileAtomically(const QString &path, const QByteArray &bytes, QString *
     if (::lstat(target.constData(), &st) == 0 && S_ISLNK(st.st_mode)) {
         char resolved[PATH_MAX];
         if (!::realpath(target.constData(), resolved))
-            return fail(error, path, tr("cannot resolve symbolic link"), errno);
+            return fail(error, path, AtomicFile::tr("cannot resolve symbolic link"), errno);
         target = resolved;
     }
 
     bool existed = false;
     if (::stat(target.constData(), &st) == 0) {
         if (!S_ISREG(st.st_mode))
-            return fail(error, path, tr("not a regular file"), EINVAL);
+            return fail(error, path, AtomicFile::tr("not a regular file"), EINVAL);
         existed = true;
     } else if (errno != ENOENT) {
-        return fail(error, path, tr("cannot stat"), errno);
+        return fail(error, path, AtomicFile::tr("cannot stat"), errno);
     }
 
     const qsizetype slash = target.lastIndexOf('/');
@@ -75,7 +76,7 @@ bool writeFileAtomically(const QString &path, const QByteArray &bytes, QString *
     QByteArray tmpl = dir + "/." + base + ".tmp.XXXXXX";
     int fd = ::mkostemp(tmpl.data(), O_CLOEXEC);
     if (fd < 0)
-        return fail(error, path, tr("cannot create temporary file in %1").arg(QFile::decodeName(dir)), errno);
+        return fail(error, path, AtomicFile::tr("cannot create temporary file in %1").arg(QFile::decodeName(dir)), errno);
     const auto abandon = [&](const QString &step) {
         const int err = errno;
         if (fd >= 0)
@@ -89,7 +90,7 @@ bool writeFileAtomically(const QString &path, const QByteArray &bytes, QString *
         if (n < 0) {
             if (errno == EINTR)
                 continue;
-            return abandon(tr("cannot write temporary file"));
+            return abandon(AtomicFile::tr("cannot write temporary file"));
         }
         done += n;
     }
@@ -99,29 +100,29 @@ bool writeFileAtomically(const QString &path, const QByteArray &bytes, QString *
             // Not being allowed to set what is already there is no failure.
             struct stat now;
             if (::fstat(fd, &now) != 0 || now.st_uid != st.st_uid || now.st_gid != st.st_gid)
-                return abandon(tr("cannot set owner"));
+                return abandon(AtomicFile::tr("cannot set owner"));
         }
     }
     const mode_t mode = existed ? (st.st_mode & 07777) : 0644;
     if (::fchmod(fd, mode) != 0)
-        return abandon(tr("cannot set mode"));
+        return abandon(AtomicFile::tr("cannot set mode"));
     if (::fsync(fd) != 0)
-        return abandon(tr("cannot fsync temporary file"));
+        return abandon(AtomicFile::tr("cannot fsync temporary file"));
     const int closeRc = ::close(fd);
     fd = -1;
     if (closeRc != 0)
-        return abandon(tr("cannot close temporary file"));
+        return abandon(AtomicFile::tr("cannot close temporary file"));
 
     if (::rename(tmpl.constData(), target.constData()) != 0)
-        return abandon(tr("cannot rename temporary file into place"));
+        return abandon(AtomicFile::tr("cannot rename temporary file into place"));
 
     const int dfd = ::open(dir.constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd < 0)
-        return fail(error, path, tr("cannot open directory for fsync"), errno);
+        return fail(error, path, AtomicFile::tr("cannot open directory for fsync"), errno);
     if (::fsync(dfd) != 0) {
         const int err = errno;
         closeKeepingErrno(dfd);
-        return fail(error, path, tr("cannot fsync directory"), err);
+        return fail(error, path, AtomicFile::tr("cannot fsync directory"), err);
     }
     ::close(dfd);
     return true;

@@ -14,16 +14,16 @@ namespace {
 // A setting's parser stores the value or returns a reason it is invalid.
 using SettingParser = std::function<QString(Config &, const QString &)>;
 
-QString tr(const char *text)
-{
-    return QCoreApplication::translate("Config", text);
-}
+// Gives lupdate and QTranslator the context "Config" for this file's messages.
+struct Text {
+    Q_DECLARE_TR_FUNCTIONS(Config)
+};
 
 SettingParser pathSetting(QString Config::*field)
 {
     return [field](Config &config, const QString &value) -> QString {
         if (!QDir::isAbsolutePath(value))
-            return tr("'%1' is not an absolute path").arg(value);
+            return Text::tr("'%1' is not an absolute path").arg(value);
         config.*field = QDir::cleanPath(value);
         return {};
     };
@@ -33,7 +33,7 @@ SettingParser textSetting(QString Config::*field)
 {
     return [field](Config &config, const QString &value) -> QString {
         if (value.isEmpty())
-            return tr("the value is empty");
+            return Text::tr("the value is empty");
         config.*field = value;
         return {};
     };
@@ -56,7 +56,7 @@ SettingParser portSetting(quint16 Config::*field)
         bool ok = false;
         const uint port = value.toUInt(&ok);
         if (!ok || port == 0 || port > 65535)
-            return tr("'%1' is not a port number (1 to 65535)").arg(value);
+            return Text::tr("'%1' is not a port number (1 to 65535)").arg(value);
         config.*field = quint16(port);
         return {};
     };
@@ -68,7 +68,7 @@ SettingParser secondsSetting(int Config::*field, int minimum, int maximum)
         bool ok = false;
         const int seconds = value.toInt(&ok);
         if (!ok || seconds < minimum || seconds > maximum)
-            return tr("'%1' is not a number of seconds from %2 to %3").arg(value).arg(minimum).arg(maximum);
+            return Text::tr("'%1' is not a number of seconds from %2 to %3").arg(value).arg(minimum).arg(maximum);
         config.*field = seconds;
         return {};
     };
@@ -79,7 +79,7 @@ SettingParser localPartSetting(QString Config::*field)
     return [field](Config &config, const QString &value) -> QString {
         static const QRegularExpression localPart(QStringLiteral("^[a-z0-9][a-z0-9._-]{0,63}$"));
         if (!localPart.match(value).hasMatch())
-            return tr("'%1' is not a lower-case local part (letters, digits, '.', '-', '_')").arg(value);
+            return Text::tr("'%1' is not a lower-case local part (letters, digits, '.', '-', '_')").arg(value);
         config.*field = value;
         return {};
     };
@@ -136,28 +136,28 @@ std::optional<Config> Config::load(const QString &fileName, QString *error)
         const SettingParser *parse = findSetting(line.key);
         const QString where = QStringLiteral("%1:%2: ").arg(fileName).arg(line.lineNumber);
         if (!parse) {
-            *error = where + tr("unknown setting '%1'; see alias-sync.conf(5) for the valid ones").arg(line.key);
+            *error = where + Text::tr("unknown setting '%1'; see alias-sync.conf(5) for the valid ones").arg(line.key);
             return std::nullopt;
         }
         const QString problem = (*parse)(config, line.value);
         if (!problem.isEmpty()) {
-            *error = where + tr("invalid %1: %2").arg(line.key, problem);
+            *error = where + Text::tr("invalid %1: %2").arg(line.key, problem);
             return std::nullopt;
         }
     }
 
     // Settings without a usable default: name the file, since no line is at fault.
     if (config.serverName.isEmpty()) {
-        *error = fileName + QStringLiteral(": ") + tr("server_name is not set; set it to this server's host name");
+        *error = fileName + QStringLiteral(": ") + Text::tr("server_name is not set; set it to this server's host name");
         return std::nullopt;
     }
     if (config.domains.isEmpty()) {
-        *error = fileName + QStringLiteral(": ") + tr("domains is not set; list the mail domains this server serves");
+        *error = fileName + QStringLiteral(": ") + Text::tr("domains is not set; list the mail domains this server serves");
         return std::nullopt;
     }
     if (config.requestTimeoutSeconds <= 2 * config.transactionTimeoutSeconds) {
         *error = fileName + QStringLiteral(": ")
-            + tr("request_timeout (%1 s) must be more than twice transaction_timeout (%2 s), so a commit can finish before the pipe gives up")
+            + Text::tr("request_timeout (%1 s) must be more than twice transaction_timeout (%2 s), so a commit can finish before the pipe gives up")
                   .arg(config.requestTimeoutSeconds).arg(config.transactionTimeoutSeconds);
         return std::nullopt;
     }

@@ -17,10 +17,10 @@ namespace {
 // Ten years: rotation, not expiry, is how a pinned certificate is replaced.
 constexpr int certificateValidDays = 3650;
 
-QString tr(const char *text)
-{
-    return QCoreApplication::translate("Identity", text);
-}
+// Gives lupdate and QTranslator the context "Identity" for this file's messages.
+struct Text {
+    Q_DECLARE_TR_FUNCTIONS(Identity)
+};
 
 // Creates path exclusively with mode and writes data, fsynced.
 bool writeNewFile(const QString &path, const QByteArray &data, mode_t mode, QString *error)
@@ -28,7 +28,7 @@ bool writeNewFile(const QString &path, const QByteArray &data, mode_t mode, QStr
     const QByteArray native = QFile::encodeName(path);
     const int fd = ::open(native.constData(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
     if (fd < 0) {
-        *error = tr("cannot create %1: %2").arg(path, QString::fromLocal8Bit(strerror(errno)));
+        *error = Text::tr("cannot create %1: %2").arg(path, QString::fromLocal8Bit(strerror(errno)));
         return false;
     }
 
@@ -38,7 +38,7 @@ bool writeNewFile(const QString &path, const QByteArray &data, mode_t mode, QStr
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0) {
-            *error = tr("cannot write %1: %2").arg(path, QString::fromLocal8Bit(strerror(errno)));
+            *error = Text::tr("cannot write %1: %2").arg(path, QString::fromLocal8Bit(strerror(errno)));
             ::close(fd);
             return false;
         }
@@ -47,7 +47,7 @@ bool writeNewFile(const QString &path, const QByteArray &data, mode_t mode, QStr
 
     // The mode argument of open() is reduced by the umask; set it exactly.
     if (::fchmod(fd, mode) != 0 || ::fsync(fd) != 0) {
-        *error = tr("cannot set the mode of or flush %1: %2").arg(path, QString::fromLocal8Bit(strerror(errno)));
+        *error = Text::tr("cannot set the mode of or flush %1: %2").arg(path, QString::fromLocal8Bit(strerror(errno)));
         ::close(fd);
         return false;
     }
@@ -70,11 +70,11 @@ QString identityCertificatePath(const QString &directory)
 std::optional<Identity> createIdentity(const QString &directory, const QString &commonName, QString *error)
 {
     if (QFileInfo::exists(identityKeyPath(directory)) || QFileInfo::exists(identityCertificatePath(directory))) {
-        *error = tr("an identity already exists in %1; remove key.pem and cert.pem there first to replace it").arg(directory);
+        *error = Text::tr("an identity already exists in %1; remove key.pem and cert.pem there first to replace it").arg(directory);
         return std::nullopt;
     }
     if (!QDir().mkpath(directory) || ::chmod(QFile::encodeName(directory).constData(), 0700) != 0) {
-        *error = tr("cannot create the directory %1 with mode 0700").arg(directory);
+        *error = Text::tr("cannot create the directory %1 with mode 0700").arg(directory);
         return std::nullopt;
     }
 
@@ -94,12 +94,12 @@ std::optional<QSslCertificate> loadCertificate(const QString &path, QString *err
 {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {
-        *error = tr("cannot read the certificate %1: %2").arg(path, file.errorString());
+        *error = Text::tr("cannot read the certificate %1: %2").arg(path, file.errorString());
         return std::nullopt;
     }
     const QList<QSslCertificate> certificates = QSslCertificate::fromData(file.readAll(), QSsl::Pem);
     if (certificates.size() != 1 || certificates.first().isNull()) {
-        *error = tr("%1 does not contain exactly one PEM certificate").arg(path);
+        *error = Text::tr("%1 does not contain exactly one PEM certificate").arg(path);
         return std::nullopt;
     }
     return certificates.first();
@@ -110,24 +110,24 @@ std::optional<Identity> loadIdentity(const QString &directory, QString *error)
     const QString keyPath = identityKeyPath(directory);
     struct stat keyStat {};
     if (::stat(QFile::encodeName(keyPath).constData(), &keyStat) != 0) {
-        *error = tr("no private key at %1; run 'alias-sync init' first").arg(keyPath);
+        *error = Text::tr("no private key at %1; run 'alias-sync init' first").arg(keyPath);
         return std::nullopt;
     }
     if (keyStat.st_mode & 0077) {
-        *error = tr("the private key %1 is readable by group or others (mode %2); run chmod 600 on it")
+        *error = Text::tr("the private key %1 is readable by group or others (mode %2); run chmod 600 on it")
                      .arg(keyPath).arg(keyStat.st_mode & 0777, 4, 8, QLatin1Char('0'));
         return std::nullopt;
     }
 
     QFile keyFile(keyPath);
     if (!keyFile.open(QIODevice::ReadOnly)) {
-        *error = tr("cannot read the private key %1: %2").arg(keyPath, keyFile.errorString());
+        *error = Text::tr("cannot read the private key %1: %2").arg(keyPath, keyFile.errorString());
         return std::nullopt;
     }
     Identity identity;
     identity.privateKey = QSslKey(keyFile.readAll(), QSsl::Ec, QSsl::Pem, QSsl::PrivateKey);
     if (identity.privateKey.isNull()) {
-        *error = tr("the private key %1 is not a valid PEM EC key").arg(keyPath);
+        *error = Text::tr("the private key %1 is not a valid PEM EC key").arg(keyPath);
         return std::nullopt;
     }
 

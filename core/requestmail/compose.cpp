@@ -358,7 +358,14 @@ QByteArray composeConfirmation(const AliasRequest &r, const QStringList &address
     QString body;
     switch (r.kind) {
     case RequestKind::Create:
-        draft.subject = RequestMail::tr("Alias created: %1").arg(name);
+        // The confirmation of a new alias is addressed to the alias itself:
+        // its arrival proves that the alias delivers on the sending server.
+        // A requester without a usable address gets nothing, as with every reply.
+        if (!isSafeAddress(r.replyAddress))
+            return QByteArray();
+        if (isSafeAddress(r.name + QLatin1Char('@') + policy.primaryDomain()))
+            draft.to = r.name + QLatin1Char('@') + policy.primaryDomain();
+        draft.subject = RequestMail::tr("Alias created: %1 (on %2)").arg(name, messageIdDomain(serverName));
         body = wrapText(RequestMail::tr("The alias %1 has been created; it delivers to %2.").arg(q(name), destinations))
             + QStringLiteral("\n\n");
         if (!addressesThatNowWork.isEmpty())
@@ -368,7 +375,7 @@ QByteArray composeConfirmation(const AliasRequest &r, const QStringList &address
             + QStringLiteral("\n\n");
         break;
     case RequestKind::Delete:
-        draft.subject = RequestMail::tr("Alias deleted: %1").arg(name);
+        draft.subject = RequestMail::tr("Alias deleted: %1 (on %2)").arg(name, messageIdDomain(serverName));
         body = wrapText(RequestMail::tr("The alias %1 has been deleted.").arg(q(name))) + QStringLiteral("\n\n");
         if (!addressesThatNowWork.isEmpty())
             body += RequestMail::tr("These addresses no longer accept mail:") + QLatin1Char('\n')

@@ -44,6 +44,10 @@ PAIR_DAEMON_BIN=
 PAIR_PIPE_BIN=
 # Lines that the teardown prints last after a successful run.
 PAIR_SUMMARY=()
+# Set once a FAIL line was printed. A command that stops the script through
+# set -e prints none, so the teardown reports it from PAIR_FAILED_COMMAND.
+PAIR_FAILURE_REPORTED=0
+PAIR_FAILED_COMMAND=
 # The environment of alias-sync processes: what a systemd service gets, not
 # root's (HOME=/root, say).
 PAIR_SERVICE_ENVIRONMENT=(env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8)
@@ -104,7 +108,13 @@ pair_step() {
 
 pair_fail() {
   printf 'FAIL: %s\n' "$*" >&2
+  PAIR_FAILURE_REPORTED=1
   exit 1
+}
+
+# ERR trap: remember the command that failed and where.
+pair_record_failed_command() {
+  PAIR_FAILED_COMMAND="$1 (exit status $2, $3 line $4)"
 }
 
 # Re-run the calling script under timeout(1), which sends SIGTERM after
@@ -145,6 +155,7 @@ pair_show() {
 pair_interrupted() {
   printf 'FAIL: interrupted by SIG%s (the time limit is PAIR_TIME_LIMIT=%s s)\n' \
     "$1" "${PAIR_TIME_LIMIT:-240}" >&2
+  PAIR_FAILURE_REPORTED=1
   exit "$2"
 }
 
@@ -309,8 +320,10 @@ pair_make_server_dirs() {
   install -d -m 0700 -o alias-sync -g alias-sync "$dir/lib/identity"
   install -m 0644 -o alias-sync -g alias-sync /dev/null "$dir/lib/aliases"
 
-  # Only the pipe's group can reach the daemon's request socket.
-  install -d -m 0750 -o alias-sync -g alias-sync-pipe "$dir/run"
+  # Only the pipe's group can reach the daemon's request socket. The setgid
+  # bit gives the socket the directory's group, so the socket itself can be
+  # limited to that group as well.
+  install -d -m 2750 -o alias-sync -g alias-sync-pipe "$dir/run"
 
   # local(8) writes to mailbox files as default_privs (nobody).
   local user
@@ -347,6 +360,9 @@ pair_setup() {
 
   PAIR_BASE=$(mktemp -d /tmp/alias-sync-system.XXXXXX)
   trap pair_teardown EXIT
+  # errtrace makes functions inherit the ERR trap.
+  set -o errtrace
+  trap 'pair_record_failed_command "$BASH_COMMAND" "$?" "${BASH_SOURCE[0]}" "$LINENO"' ERR
   trap 'pair_interrupted INT 130' INT
   trap 'pair_interrupted TERM 143' TERM
   # The users alias-sync and alias-sync-pipe must traverse the base.
@@ -379,8 +395,8 @@ pair_pair_daemons() {
   local server fingerprint
   for server in "${PAIR_SERVERS[@]}"; do
     fingerprint=$(pair_run_service "$server" alias-sync "$PAIR_DAEMON_BIN" \
-      --config "$PAIR_BASE/$server/alias-sync.conf" init)
-    pair_step "$(pair_hostname "$server"): identity created, fingerprint ${fingerprint//$'\n'/ }"
+      --config "$PAIR_BASE/$server/alias-sync.conf" init | grep -E '^([0-9A-F]{2}:){31}[0-9A-F]{2}$')
+    pair_step "$(pair_hostname "$server"): identity created, fingerprint $fingerprint"
   done
   for server in "${PAIR_SERVERS[@]}"; do
     pair_run "$server" "$PAIR_DAEMON_BIN" --config "$PAIR_BASE/$server/alias-sync.conf" \
@@ -554,8 +570,15 @@ pair_remove_base() {
 # EXIT trap: runs after success and after a failure at any step.
 pair_teardown() {
   local status=$?
-  trap - EXIT INT TERM
+  trap - EXIT INT TERM ERR
   set +e
+  if ((status != 0 && !PAIR_FAILURE_REPORTED)); then
+    if [[ -n $PAIR_FAILED_COMMAND ]]; then
+      printf 'FAIL: command failed: %s\n' "$PAIR_FAILED_COMMAND" >&2
+    else
+      printf 'FAIL: exit status %s\n' "$status" >&2
+    fi
+  fi
   if ((status != 0)) && [[ -n $PAIR_BASE && -d $PAIR_BASE ]]; then
     pair_dump_logs
   fi

@@ -147,7 +147,11 @@ PostaliasResult runPostalias(const QByteArray &bytes)
     // Each record is "key:<TAB>value<LF>". Keys never hold a tab (the
     // tokenizer turns white space in quoted names into spaces), so the first
     // ":<TAB>" ends the key. "@", "YP_LAST_MODIFIED" and "YP_MASTER_NAME"
-    // are postalias's own records.
+    // are postalias's own records; it adds "@" last, so when the file itself
+    // defines "@" postalias warns about its own record and the file's wins.
+    const bool fileDefinesAt = r.stderrText.contains(": duplicate entry: \"@\"");
+    if (fileDefinesAt)
+        r.duplicateWarnings--;
     const QByteArray out = readAll(dumpFile);
     for (const QByteArray &rec : out.split('\n')) {
         if (rec.isEmpty())
@@ -158,7 +162,7 @@ PostaliasResult runPostalias(const QByteArray &bytes)
             return r;
         }
         const QByteArray key = rec.left(sep);
-        if (key == "@" || key == "YP_LAST_MODIFIED" || key == "YP_MASTER_NAME")
+        if ((key == "@" && !fileDefinesAt) || key == "YP_LAST_MODIFIED" || key == "YP_MASTER_NAME")
             continue;
         r.stored.insert(key, rec.mid(sep + 2));
     }

@@ -995,9 +995,10 @@ void TestRequestMail::composeConfirmation()
     const QByteArray m = aliassync::composeConfirmation(
         r, {QStringLiteral("team@example.org"), QStringLiteral("team@example.com")}, dataPolicy(),
         QStringLiteral("mail.example.org"));
-    checkComposedHeaders(m, "confirmation", QStringLiteral("alice@example.org"));
+    // A new alias is confirmed through itself.
+    checkComposedHeaders(m, "confirmation", QStringLiteral("team@example.org"));
     const MailHeaders h = MailHeaders::parse(m);
-    QCOMPARE(*h.decodedValue("Subject"), QStringLiteral("Alias created: team"));
+    QCOMPARE(*h.decodedValue("Subject"), QStringLiteral("Alias created: team (on mail.example.org)"));
     QCOMPARE(*h.rawValue("In-Reply-To"), QByteArray("<req-1@client.example.org>"));
     QCOMPARE(*h.rawValue("Content-Transfer-Encoding"), QByteArray("7bit"));
     const QByteArray body = bodyOf(m);
@@ -1011,7 +1012,7 @@ void TestRequestMail::composeConfirmation()
                                                           {QStringLiteral("team@example.org")}, dataPolicy(),
                                                           QStringLiteral("mail.example.org"));
     checkComposedHeaders(del, "confirmation", QStringLiteral("alice@example.org"));
-    QCOMPARE(*MailHeaders::parse(del).decodedValue("Subject"), QStringLiteral("Alias deleted: team"));
+    QCOMPARE(*MailHeaders::parse(del).decodedValue("Subject"), QStringLiteral("Alias deleted: team (on mail.example.org)"));
     QVERIFY(bodyOf(del).contains("no longer accept mail:\n  team@example.org\n"));
     checkComposedIsIgnored(del);
 
@@ -1021,7 +1022,7 @@ void TestRequestMail::composeConfirmation()
     bad.destinations = {QStringLiteral("a\r\nBcc: x")};
     const QByteArray b = aliassync::composeConfirmation(bad, {QStringLiteral("x\ny")}, dataPolicy(), QString());
     checkComposedHeaders(b, "confirmation", QStringLiteral("alice@example.org"));
-    QCOMPARE(*MailHeaders::parse(b).decodedValue("Subject"), QStringLiteral("Alias created: te am"));
+    QCOMPARE(*MailHeaders::parse(b).decodedValue("Subject"), QStringLiteral("Alias created: te am (on alias-sync.invalid)"));
     for (const QByteArray &line : b.split('\n'))
         QVERIFY(!line.startsWith("Bcc:") && line != "y");
     QVERIFY(bodyOf(b).contains("\n-- \nalias-sync\n"));

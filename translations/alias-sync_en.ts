@@ -1,0 +1,894 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en_US">
+<context>
+    <name>AliasHandler</name>
+    <message>
+        <source>the request could not be decoded</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the managed alias file cannot be read</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the two servers&apos; managed alias files differ; the administrator must reconcile them</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no destination given</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>only an administrator may point an alias at &apos;%1&apos;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the alias &apos;%1&apos; already exists</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is a local user on %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Postfix&apos;s alias_maps cannot be read</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the alias table %1 cannot be read</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; already exists as an alias on %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not an alias that alias-sync manages</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; was created by someone else; only they or an administrator may remove it</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Config</name>
+    <message>
+        <source>%1: cannot read the configuration file: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>expected &apos;key = value&apos;, found &apos;%1&apos;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>missing setting name before &apos;=&apos;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is set twice; keep one line</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not an absolute path</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the value is empty</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a port number (1 to 65535)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a number of seconds from %2 to %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a lower-case local part (letters, digits, &apos;.&apos;, &apos;-&apos;, &apos;_&apos;)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>unknown setting &apos;%1&apos;; see alias-sync.conf(5) for the valid ones</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>invalid %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>server_name is not set; set it to this server&apos;s host name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>domains is not set; list the mail domains this server serves</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>request_timeout (%1 s) must be more than twice transaction_timeout (%2 s), so a commit can finish before the pipe gives up</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Identity</name>
+    <message>
+        <source>cannot create %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cannot write %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cannot set the mode of or flush %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>an identity already exists in %1; remove key.pem and cert.pem there first to replace it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cannot create the directory %1 with mode 0700</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cannot read the certificate %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 does not contain exactly one PEM certificate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no private key at %1; run &apos;alias-sync init&apos; first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the private key %1 is readable by group or others (mode %2); run chmod 600 on it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cannot read the private key %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the private key %1 is not a valid PEM EC key</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>RequestMail</name>
+    <message>
+        <source>alias-sync on %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>How to ask: send a new message to %1 with the request as the whole Subject; the body is not read.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>creates NAME for your own mailbox</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>creates NAME@%1 for your own mailbox</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the same for other addresses (administrators)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>deletes the alias NAME</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>lists the aliases</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>NAME: lower-case letters a-z, digits, &apos;.&apos;, &apos;-&apos; and &apos;_&apos;, at most %1 characters; it may not start with &apos;-&apos; or &apos;.&apos;, end with &apos;.&apos;, or contain &quot;..&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>It may not contain any of &quot;%1&quot; (the recipient delimiter).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>DEST: a local user name or an address such as user@example.org.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Alias request rejected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Alias request rejected: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your message to %1 was not carried out.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Subject: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reason: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Alias created: %1 (on %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The alias %1 has been created; it delivers to %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>These addresses now work:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>To delete it, send a message with the Subject &quot;unalias: %1&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Alias deleted: %1 (on %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The alias %1 has been deleted.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>These addresses no longer accept mail:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Alias request done</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your request has been carried out.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your aliases</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Alias request done: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your request %1 was not carried out.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The destination %1 has no user name before the &apos;@&apos;; write it as user@example.org.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The destination %1 has a user name longer than 64 characters; check the address.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The destination %1 contains %2; a destination may only use letters, digits and &apos;.&apos;, &apos;_&apos;, &apos;-&apos;, &apos;+&apos;, &apos;=&apos; before the &apos;@&apos;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The destination %1 has a misplaced dot (first, last or doubled); check the address.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The destination %1 starts with &apos;-&apos;; check the address.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The destination %1 has an invalid domain %2; write a domain such as example.org (letters, digits, &apos;-&apos; and single dots).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The alias name is empty; write a name after &quot;alias:&quot;, for example &quot;alias: team&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The alias name %1 is invalid: it contains %2, the recipient delimiter of this server; choose a name without it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The alias name %1 is invalid: it contains &apos;@&apos;; write only the part before the &apos;@&apos;, for example &quot;alias: team&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a space</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The alias name %1 is invalid: it contains %2; use only lower-case letters a-z, digits, &apos;.&apos;, &apos;-&apos; and &apos;_&apos;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The alias name %1 is invalid: it is %2 characters long; use at most %3.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The alias name %1 is invalid: it starts with %2; start it with a letter, a digit or &apos;_&apos;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The alias name %1 is invalid: it ends with &apos;.&apos;; remove the final dot.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The alias name %1 is invalid: it contains &quot;..&quot;; use single dots.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The alias name %1 is reserved: it is the address of this service; choose another name.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The alias name %1 is reserved: names of the form owner-* and *-request belong to mailing lists; choose another name.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The alias name %1 is reserved for the mail system; choose another name.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The alias name %1 is reserved on this server; choose another name.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A destination is empty; write a local user name or an address such as user@example.org.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The destination %1 is not allowed: only local user names and addresses such as user@example.org can be destinations, never commands, files or include files.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The destination %1 is not a plain address; write only the address, such as user@example.org, without quotes, names or brackets, and separate destinations with commas.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The destination %1 contains more than one &apos;@&apos;; check the address.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>write the request as the whole Subject, for example &quot;alias: NAME&quot;, &quot;alias: NAME -&gt; ADDRESS&quot;, &quot;unalias: NAME&quot; or &quot;aliases?&quot;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The message has an X-Alias-Sync header, so it is alias-sync&apos;s own mail; it is not read as a request.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The envelope sender is empty (a bounce or notification); such mail is never answered.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The envelope sender %1 is a mail system; such mail is never answered.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The envelope sender %1 is this service&apos;s own address; such mail is never answered.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The message was not sent with a login (no SASL user name); send the request through the authenticated submission service.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The message is a delivery or read report (Content-Type multipart/report); reports are never answered.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The message has &quot;Auto-Submitted: %1&quot;, so it was sent automatically; only requests written by a person are read.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The message has &quot;Precedence: %1&quot;; bulk, junk and list mail is never answered.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The message came through a mailing list (it has a List-Id header); send the request directly to the service.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The Subject %1 starts with the reply or forward prefix %2; replies are not requests, so write a new message with the request as the whole Subject.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>There is no request in the Subject (the message has no Subject); %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The request contains control characters (such as a line break) after decoding; write it on one line in plain text.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>There is no request in the Subject (the Subject is empty); %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>There is no request in the Subject %1; %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>There is no alias name after &quot;%1&quot;; write for example &quot;%1 team&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&quot;unalias:&quot; takes only a name, but the Subject %1 has an arrow; write &quot;unalias: %2&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your login is unknown, so &quot;alias: %1&quot; has no mailbox to point to; name a destination after &quot;-&gt;&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The Subject %1 has more than one arrow; write &quot;alias: NAME -&gt; ADDRESS, ADDRESS&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>There is no destination after &quot;-&gt;&quot; in %1; write &quot;alias: %2 -&gt; ADDRESS&quot;, or &quot;alias: %2&quot; for your own mailbox.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The alias %1 cannot point to itself; name another destination.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Destinations other than your own mailbox (%1) need an administrator; ask an administrator, or write &quot;alias: %2&quot; to point the alias at your own mailbox.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>RequestServer</name>
+    <message>
+        <source>You have no aliases managed by alias-sync.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your aliases:
+
+%1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>aliassync::AliasFile</name>
+    <message>
+        <source>field %1 is not key=value</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>key %1 appears twice</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>malformed percent-encoding in %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>key %1 has an empty value</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>created-at %1 is not a time of the form YYYY-MM-DDTHH:MM:SSZ</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>missing %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>logical line must not start with white space; ignored (it continues nothing)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>non-UTF-8 input; line ignored</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>text after a NUL byte is ignored</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>need name:value pair; line ignored</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>name must be local; line ignored</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>malformed alias-sync metadata line (%1); entry %2 is treated as unmanaged</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>duplicate entry %1 ignored; the definition at line %2 wins</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>alias-sync metadata line is not directly above an alias entry; ignored</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: cannot open: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: cannot read: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the alias name is empty</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the alias name %1 is not valid UTF-8</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the alias name %1 contains a control character</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the alias name %1 contains white space</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the alias name %1 contains &apos;:&apos;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the alias name %1 contains &apos;#&apos;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the alias name %1 starts with &apos;|&apos;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the alias name %1 starts with &apos;/&apos;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the alias name %1 contains &apos;%2&apos;, which is not allowed in a local name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a destination is empty</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the destination %1 is not valid UTF-8</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the destination %1 contains a control character</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the destination %1 contains white space</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the destination %1 would deliver to a command</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the destination %1 would deliver to a file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the destination %1 would include a file of addresses</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the destination %1 contains &apos;#&apos;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the destination %1 contains &apos;%2&apos;, which is not allowed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the alias %1 has no destination</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the metadata of alias %1 has an empty %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the metadata of alias %1 has no valid creation time</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the alias %1 is already present at %2 line %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the alias %1 would not read back as written; not added</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>there is no alias %1 in %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the alias %1 at %2 line %3 is not managed by alias-sync; not removed</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>aliassync::AtomicFile</name>
+    <message>
+        <source>%1: %2: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cannot write a file with an empty name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cannot resolve symbolic link</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not a regular file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cannot stat</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cannot create temporary file in %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cannot write temporary file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cannot set owner</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cannot set mode</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cannot fsync temporary file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cannot close temporary file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cannot rename temporary file into place</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cannot open directory for fsync</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cannot fsync directory</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>init</name>
+    <message>
+        <source>Created the identity of %1 in %2.
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Certificate fingerprint (SHA-256):
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy %1 to the other server and run &apos;alias-sync peer pin FILE&apos; there.
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>main</name>
+    <message>
+        <source>
+Commands:
+  init              create this server&apos;s key and certificate, print its fingerprint
+  peer pin FILE     pin the other server&apos;s certificate (PEM)
+  peer show         print both fingerprints
+  daemon            run the service (logs to standard error)
+  status            print the state; exit 0 OK, 1 warning, 2 critical, 3 unknown
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keeps the managed e-mail aliases of two Postfix servers identical.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Read the settings from &lt;file&gt; (default %1).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The command to run.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>alias-sync: unknown command or arguments: %1
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>peer</name>
+    <message>
+        <source>%1 is this server&apos;s own certificate; pin the other server&apos;s certificate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cannot write %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pinned the peer certificate of %1:
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Compare this fingerprint with the one &apos;alias-sync init&apos; printed on the other server.
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>this server: </source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>pinned peer: </source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>usage: alias-sync peer pin FILE | alias-sync peer show
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>pipe</name>
+    <message>
+        <source>Reads one request message on standard input, as Postfix&apos;s pipe(8) delivers it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Read the settings from &lt;file&gt;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Envelope sender (${sender}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Envelope recipient (${recipient}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Original recipient (${original_recipient}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SASL login Postfix recorded (${sasl_username}); empty when unauthenticated.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Postfix queue id (${queue_id}), for log lines.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Print the decision and the reply instead of contacting the daemon.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>status</name>
+    <message>
+        <source>(none: %1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no identity</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no pinned peer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>unknown (daemon not reachable: %1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>daemon not reachable</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>up (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>down</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>peer link down</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 transactions pending</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>peer link up, nothing pending</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>server:            %1
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>peer link:         %1
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>this certificate:  %1
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>pinned peer:       %1
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>pending transactions: %1
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>managed aliases:   %1 (fingerprint %2)
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+</TS>
