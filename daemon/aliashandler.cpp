@@ -112,8 +112,8 @@ CheckResult AliasHandler::checkOtherAliasTables(const QString &name)
     }
 
     for (const QString &table : PostfixTools::splitTableList(*aliasMaps)) {
-        // Postfix's built-in default lists nis:mail.aliases, which answers
-        // nothing on a server without NIS; our own table was checked above.
+        // Postfix's built-in default lists nis:mail.aliases, which returns
+        // nothing on a server without NIS. Our own table was checked above.
         if (table.startsWith(QStringLiteral("nis:")) || table.endsWith(QLatin1Char(':') + m_config.aliasFile))
             continue;
         const auto found = m_tools.aliasTableContains(table, name, &error);

@@ -36,7 +36,7 @@ int pinPeer(const Config &config, const QString &certificateFile)
     }
 
     // QSaveFile writes a temporary file and renames it, so the daemon's
-    // watcher never sees half a certificate.
+    // watcher never reads half a certificate.
     QDir().mkpath(QFileInfo(config.peerCertificate).absolutePath());
     QSaveFile file(config.peerCertificate);
     if (!file.open(QIODevice::WriteOnly) || file.write(certificate->toPem()) < 0

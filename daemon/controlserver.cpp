@@ -1,5 +1,4 @@
 #include "controlserver.h"
-#include "framing.h"
 #include "logging.h"
 #include "requestserver.h"
 
@@ -23,19 +22,8 @@ bool ControlServer::listen(QString *error)
 void ControlServer::acceptConnection()
 {
     while (QLocalSocket *socket = m_server.nextPendingConnection()) {
-        connect(socket, &QLocalSocket::disconnected, socket, &QObject::deleteLater);
-        auto *reader = new FrameReader;
-        connect(socket, &QObject::destroyed, socket, [reader]() { delete reader; });
-        connect(socket, &QLocalSocket::readyRead, this, [this, socket, reader]() {
-            reader->append(socket->readAll());
-            QString error;
-            const auto message = reader->next(&error);
-            if (!message) {
-                if (!error.isEmpty())
-                    socket->disconnectFromServer();
-                return;
-            }
-            const QString type = message->value(QStringLiteral("type")).toString();
+        onFirstMessage(socket, [this, socket](const QJsonObject &message) {
+            const QString type = message.value(QStringLiteral("type")).toString();
             if (type == QStringLiteral("status")) {
                 replyAndClose(socket, m_status());
                 return;

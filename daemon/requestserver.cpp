@@ -45,6 +45,27 @@ void replyAndClose(QLocalSocket *socket, const QJsonObject &reply)
     socket->disconnectFromServer();
 }
 
+void onFirstMessage(QLocalSocket *socket, const std::function<void(const QJsonObject &)> &handler)
+{
+    QObject::connect(socket, &QLocalSocket::disconnected, socket, &QObject::deleteLater);
+    auto reader = std::make_shared<FrameReader>();
+    auto connection = std::make_shared<QMetaObject::Connection>();
+    *connection = QObject::connect(socket, &QLocalSocket::readyRead, socket, [socket, reader, connection, handler]() {
+        reader->append(socket->readAll());
+        QString error;
+        const auto message = reader->next(&error);
+        if (!error.isEmpty()) {
+            qCWarning(lcDaemon).noquote() << "invalid message on" << socket->serverName() << ":" << error;
+            socket->disconnectFromServer();
+            return;
+        }
+        if (!message)
+            return;
+        QObject::disconnect(*connection);
+        handler(*message);
+    });
+}
+
 RequestServer::RequestServer(const Config &config, TransactionEngine &engine, AliasHandler &handler, Mailer &mailer,
                              const RequestPolicy &policy, QObject *parent)
     : QObject(parent)
@@ -81,25 +102,8 @@ bool RequestServer::listen(QString *error)
 
 void RequestServer::acceptConnection()
 {
-    while (QLocalSocket *socket = m_server.nextPendingConnection()) {
-        connect(socket, &QLocalSocket::disconnected, socket, &QObject::deleteLater);
-        auto *reader = new FrameReader;
-        connect(socket, &QObject::destroyed, socket, [reader]() { delete reader; });
-        connect(socket, &QLocalSocket::readyRead, this, [this, socket, reader]() {
-            reader->append(socket->readAll());
-            QString error;
-            const auto message = reader->next(&error);
-            if (!error.isEmpty()) {
-                qCWarning(lcRequest).noquote() << "invalid message on the request socket:" << error;
-                socket->disconnectFromServer();
-                return;
-            }
-            if (message) {
-                disconnect(socket, &QLocalSocket::readyRead, this, nullptr);
-                handle(socket, *message);
-            }
-        });
-    }
+    while (QLocalSocket *socket = m_server.nextPendingConnection())
+        onFirstMessage(socket, [this, socket](const QJsonObject &message) { handle(socket, message); });
 }
 
 void RequestServer::handle(QLocalSocket *socket, const QJsonObject &message)
@@ -141,21 +145,29 @@ void RequestServer::reject(QLocalSocket *socket, const RequestDecision &decision
     replyAndClose(socket, handledReply(QStringLiteral("rejected: ") + reason));
 }
 
-void RequestServer::replyWithList(QLocalSocket *socket, const RequestDecision &decision)
+std::optional<AliasFile> RequestServer::loadManagedFileOrDefer(QLocalSocket *socket)
 {
     QString error;
-    const auto file = m_handler.loadManagedFile(&error);
+    auto file = m_handler.loadManagedFile(&error);
     if (!file) {
         qCCritical(lcRequest).noquote() << error;
         replyAndClose(socket, temporaryFailureReply(QStringLiteral("the managed alias file cannot be read")));
-        return;
     }
+    return file;
+}
+
+void RequestServer::replyWithList(QLocalSocket *socket, const RequestDecision &decision)
+{
+    const auto file = loadManagedFileOrDefer(socket);
+    if (!file)
+        return;
 
     QStringList lines;
     for (const AliasEntry &entry : file->managedEntries()) {
         if (QString::fromUtf8(entry.metadata.createdBy).compare(decision.request.requester, Qt::CaseInsensitive) == 0)
             lines.append(QString::fromUtf8(entry.name + ": " + entry.value));
     }
+    QString error;
     const QString text = lines.isEmpty() ? Text::tr("You have no aliases managed by alias-sync.")
                                          : Text::tr("Your aliases:\n\n%1").arg(lines.join(QLatin1Char('\n')));
     if (!m_mailer.sendResult(decision.request, true, text, &error)) {
@@ -168,13 +180,9 @@ void RequestServer::replyWithList(QLocalSocket *socket, const RequestDecision &d
 
 void RequestServer::coordinate(QLocalSocket *socket, const RequestDecision &decision, const QString &queueId)
 {
-    QString error;
-    const auto file = m_handler.loadManagedFile(&error);
-    if (!file) {
-        qCCritical(lcRequest).noquote() << error;
-        replyAndClose(socket, temporaryFailureReply(QStringLiteral("the managed alias file cannot be read")));
+    const auto file = loadManagedFileOrDefer(socket);
+    if (!file)
         return;
-    }
 
     AliasOperation operation;
     operation.action = decision.request.kind == RequestKind::Create ? AliasOperation::Action::Create

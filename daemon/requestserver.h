@@ -12,9 +12,13 @@
 
 #include <QLocalServer>
 
+#include <functional>
+#include <optional>
+
 namespace aliassync {
 
 class AliasHandler;
+class AliasFile;
 
 class RequestServer : public QObject
 {
@@ -30,6 +34,7 @@ private:
     void coordinate(QLocalSocket *socket, const RequestDecision &decision, const QString &queueId);
     void replyWithList(QLocalSocket *socket, const RequestDecision &decision);
     void reject(QLocalSocket *socket, const RequestDecision &decision, const QString &reason);
+    std::optional<AliasFile> loadManagedFileOrDefer(QLocalSocket *socket);
 
     const Config &m_config;
     TransactionEngine &m_engine;
@@ -44,5 +49,9 @@ bool listenLocal(QLocalServer &server, const QString &path, QLocalServer::Socket
 
 // Sends one framed reply and closes the connection once it is written.
 void replyAndClose(QLocalSocket *socket, const QJsonObject &reply);
+
+// Calls handler with the first message a local client sends, once; a
+// protocol error closes the connection with a log line.
+void onFirstMessage(QLocalSocket *socket, const std::function<void(const QJsonObject &)> &handler);
 
 } // namespace aliassync

@@ -114,18 +114,6 @@
 <context>
     <name>Identity</name>
     <message>
-        <source>cannot create %1: %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>cannot write %1: %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>cannot set the mode of or flush %1: %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>an identity already exists in %1; remove key.pem and cert.pem there first to replace it</source>
         <translation type="unfinished"></translation>
     </message>
@@ -677,14 +665,6 @@
     </message>
     <message>
         <source>cannot rename temporary file into place</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>cannot open directory for fsync</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>cannot fsync directory</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

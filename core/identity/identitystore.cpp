@@ -1,5 +1,6 @@
 #include "identitystore.h"
 #include "identitybackend.h"
+#include "durablewrite.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -21,39 +22,6 @@ constexpr int certificateValidDays = 3650;
 struct Text {
     Q_DECLARE_TR_FUNCTIONS(Identity)
 };
-
-// Creates path exclusively with mode and writes data, fsynced.
-bool writeNewFile(const QString &path, const QByteArray &data, mode_t mode, QString *error)
-{
-    const QByteArray native = QFile::encodeName(path);
-    const int fd = ::open(native.constData(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-    if (fd < 0) {
-        *error = Text::tr("cannot create %1: %2").arg(path, QString::fromLocal8Bit(strerror(errno)));
-        return false;
-    }
-
-    qsizetype written = 0;
-    while (written < data.size()) {
-        const ssize_t n = ::write(fd, data.constData() + written, size_t(data.size() - written));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            *error = Text::tr("cannot write %1: %2").arg(path, QString::fromLocal8Bit(strerror(errno)));
-            ::close(fd);
-            return false;
-        }
-        written += n;
-    }
-
-    // The mode argument of open() is reduced by the umask; set it exactly.
-    if (::fchmod(fd, mode) != 0 || ::fsync(fd) != 0) {
-        *error = Text::tr("cannot set the mode of or flush %1: %2").arg(path, QString::fromLocal8Bit(strerror(errno)));
-        ::close(fd);
-        return false;
-    }
-    ::close(fd);
-    return true;
-}
 
 } // namespace
 
@@ -84,8 +52,8 @@ std::optional<Identity> createIdentity(const QString &directory, const QString &
 
     // The key goes first: a certificate without its key is useless, but a key
     // left alone is harmless and blocks a second init from losing it.
-    if (!writeNewFile(identityKeyPath(directory), generated->privateKeyPem, 0600, error)
-        || !writeNewFile(identityCertificatePath(directory), generated->certificatePem, 0644, error))
+    if (!writeFileSynced(identityKeyPath(directory), generated->privateKeyPem, 0600, CreateMode::Exclusive, error)
+        || !writeFileSynced(identityCertificatePath(directory), generated->certificatePem, 0644, CreateMode::Exclusive, error))
         return std::nullopt;
     return loadIdentity(directory, error);
 }

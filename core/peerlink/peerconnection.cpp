@@ -85,3 +85,26 @@ QString helloProblem(const QJsonObject &message)
 }
 
 } // namespace aliassync
+
+namespace aliassync {
+
+HelloResult readHello(QSslSocket *socket, FrameReader *reader)
+{
+    reader->append(socket->readAll());
+    HelloResult result;
+    QString error;
+    const auto hello = reader->next(&error);
+    if (!hello && error.isEmpty())
+        return result;
+
+    result.problem = error.isEmpty() ? helloProblem(*hello) : error;
+    if (!result.problem.isEmpty()) {
+        result.status = HelloResult::Status::Rejected;
+        return result;
+    }
+    result.status = HelloResult::Status::Accepted;
+    result.hello = *hello;
+    return result;
+}
+
+} // namespace aliassync

@@ -47,4 +47,14 @@ QJsonObject helloMessage(const QString &serverName);
 // Checks a received hello; returns an empty string when it is acceptable.
 QString helloProblem(const QJsonObject &message);
 
+struct HelloResult {
+    enum class Status { Incomplete, Accepted, Rejected };
+    Status status = Status::Incomplete;
+    QJsonObject hello;   // when Accepted
+    QString problem;     // when Rejected
+};
+
+// Reads what socket has into reader and checks the first frame as a hello.
+HelloResult readHello(QSslSocket *socket, FrameReader *reader);
+
 } // namespace aliassync

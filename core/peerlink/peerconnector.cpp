@@ -90,9 +90,9 @@ void PeerConnector::connectNow()
     });
     connect(socket, &QSslSocket::readyRead, helloTimer, [this, socket, reader]() { handleServerHello(socket, reader); });
 
-    // Every way the attempt can end without a link leads here; the property
-    // makes sure a refused connection that reports both an error and a
-    // disconnect is retried once.
+    // Every way the attempt can end without a link leads here. A refused
+    // connection reports both an error and a disconnect, so the property
+    // makes sure it is retried once.
     auto endAttempt = [this, socket, reader]() {
         if (socket->property("aliasSyncEnded").toBool())
             return;
@@ -121,16 +121,12 @@ void PeerConnector::connectNow()
 
 void PeerConnector::handleServerHello(QSslSocket *socket, FrameReader *reader)
 {
-    reader->append(socket->readAll());
-    QString error;
-    const auto hello = reader->next(&error);
-    if (!hello && error.isEmpty())
+    const HelloResult hello = readHello(socket, reader);
+    if (hello.status == HelloResult::Status::Incomplete)
         return;
-
-    const QString problem = error.isEmpty() ? helloProblem(*hello) : error;
-    if (!problem.isEmpty()) {
-        qCWarning(lcPeer).noquote() << "rejected peer" << m_host << ":" << problem;
-        socket->setProperty("aliasSyncFailure", problem);
+    if (hello.status == HelloResult::Status::Rejected) {
+        qCWarning(lcPeer).noquote() << "rejected peer" << m_host << ":" << hello.problem;
+        socket->setProperty("aliasSyncFailure", hello.problem);
         socket->abort();
         return;
     }
@@ -159,7 +155,7 @@ void PeerConnector::handleServerHello(QSslSocket *socket, FrameReader *reader)
     m_pendingSocket = nullptr;
     m_backoffSeconds = 1;
     m_lastFailure.clear();
-    auto *connection = new PeerConnection(socket, hello->value(QStringLiteral("server")).toString(), following, this);
+    auto *connection = new PeerConnection(socket, hello.hello.value(QStringLiteral("server")).toString(), following, this);
     m_connection = connection;
     connect(connection, &PeerConnection::closed, this, [this]() {
         m_connection = nullptr;

@@ -1,7 +1,7 @@
 // The connecting end of the peer link, kept up with reconnection backoff.
 //
-// Contract: linkUp() is emitted only after the server's hello arrived,
-// which the server sends only after accepting our certificate; the TLS
+// Contract: linkUp() is emitted only after the server's hello arrived. The
+// server sends it only after accepting our certificate, because the TLS
 // handshake alone proves nothing to a TLS 1.3 client. After a failure the
 // next attempt waits 1 s, doubling up to the configured maximum.
 #pragma once

@@ -129,16 +129,12 @@ void PeerServer::awaitClientHello(QSslSocket *socket)
         socket->deleteLater();
     });
     connect(socket, &QSslSocket::readyRead, timer, [this, socket, reader, finish]() {
-        reader->append(socket->readAll());
-        QString error;
-        const auto hello = reader->next(&error);
-        if (!hello && error.isEmpty())
+        const HelloResult hello = readHello(socket, reader);
+        if (hello.status == HelloResult::Status::Incomplete)
             return;
-
-        const QString problem = error.isEmpty() ? helloProblem(*hello) : error;
-        const QString peerName = hello ? hello->value(QStringLiteral("server")).toString() : QString();
-        if (!problem.isEmpty()) {
-            qCWarning(lcPeer).noquote() << "rejected peer" << socket->peerAddress().toString() << ":" << problem;
+        const QString peerName = hello.hello.value(QStringLiteral("server")).toString();
+        if (hello.status == HelloResult::Status::Rejected) {
+            qCWarning(lcPeer).noquote() << "rejected peer" << socket->peerAddress().toString() << ":" << hello.problem;
             finish();
             socket->disconnectFromHost();
             socket->deleteLater();

@@ -1,10 +1,10 @@
 // The listening end of the peer link.
 //
 // Contract: accepts only TLS 1.3 clients that present exactly the pinned
-// certificate. Because a TLS 1.3 client finishes its handshake before the
-// server has judged the client certificate, the server speaks first: it
-// sends its hello only after its own pin check, and a client treats the
-// link as authenticated only once that hello arrives.
+// certificate. A TLS 1.3 client finishes its handshake before the server
+// has judged the client certificate, so the server speaks first. It sends
+// its hello only after its own pin check, and a client treats the link as
+// authenticated only once that hello arrives.
 #pragma once
 
 #include "identitystore.h"

@@ -1,4 +1,5 @@
 #include "aliasdatabase.h"
+#include "durablewrite.h"
 #include "logging.h"
 
 #include <QFile>
@@ -11,53 +12,6 @@
 namespace aliassync {
 
 namespace {
-
-QString systemError(const QString &what, const QString &path)
-{
-    return QStringLiteral("%1 %2: %3").arg(what, path, QString::fromLocal8Bit(strerror(errno)));
-}
-
-bool writeSynced(const QString &path, const QByteArray &bytes, QString *error)
-{
-    const int fd = ::open(QFile::encodeName(path).constData(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        *error = systemError(QStringLiteral("cannot create"), path);
-        return false;
-    }
-    qsizetype written = 0;
-    while (written < bytes.size()) {
-        const ssize_t n = ::write(fd, bytes.constData() + written, size_t(bytes.size() - written));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            *error = systemError(QStringLiteral("cannot write"), path);
-            ::close(fd);
-            return false;
-        }
-        written += n;
-    }
-    // Postfix's local(8) reads the table as another user: the mode must not depend on the umask.
-    if (::fchmod(fd, 0644) != 0 || ::fsync(fd) != 0) {
-        *error = systemError(QStringLiteral("cannot flush"), path);
-        ::close(fd);
-        return false;
-    }
-    ::close(fd);
-    return true;
-}
-
-bool syncDirectory(const QString &directory, QString *error)
-{
-    const int fd = ::open(QFile::encodeName(directory).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0 || ::fsync(fd) != 0) {
-        *error = systemError(QStringLiteral("cannot flush the directory"), directory);
-        if (fd >= 0)
-            ::close(fd);
-        return false;
-    }
-    ::close(fd);
-    return true;
-}
 
 bool renameFile(const QString &from, const QString &to, QString *error)
 {
@@ -113,7 +67,8 @@ bool AliasDatabase::replace(const QByteArray &text, const QStringList &expectedN
     const QStringList suffixes = databaseSuffixes(m_databaseType);
 
     // Step 1: the new text under a temporary name, on disk before anything reads it.
-    if (!writeSynced(staging, text, error))
+    // Postfix's local(8) reads the table as another user, hence 0644 whatever the umask.
+    if (!writeFileSynced(staging, text, 0644, CreateMode::Truncate, error))
         return false;
 
     // Step 2: postalias builds the database beside the staging text.

@@ -1,4 +1,5 @@
 #include "journal.h"
+#include "durablewrite.h"
 #include "logging.h"
 
 #include <QFile>
@@ -12,11 +13,6 @@
 namespace aliassync {
 
 namespace {
-
-QString systemError(const QString &what, const QString &path)
-{
-    return QStringLiteral("%1 %2: %3").arg(what, path, QString::fromLocal8Bit(strerror(errno)));
-}
 
 // CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320), the checksum zlib and gzip use.
 quint32 checksum(const QByteArray &bytes)
@@ -117,17 +113,9 @@ bool Journal::open(const QString &path, QString *error)
 
 bool Journal::append(const JournalRecord &record, QString *error)
 {
-    const QByteArray line = encode(record);
-    qsizetype written = 0;
-    while (written < line.size()) {
-        const ssize_t n = ::write(m_fd, line.constData() + written, size_t(line.size() - written));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            *error = systemError(QStringLiteral("cannot write the journal"), m_path);
-            return false;
-        }
-        written += n;
+    if (!writeAll(m_fd, encode(record))) {
+        *error = systemError(QStringLiteral("cannot write the journal"), m_path);
+        return false;
     }
     if (::fdatasync(m_fd) != 0) {
         *error = systemError(QStringLiteral("cannot flush the journal"), m_path);

@@ -26,7 +26,7 @@ TransactionEngine::TransactionEngine(OperationHandler *handler, Journal *journal
     , m_timeoutSeconds(timeoutSeconds)
 {
     // Outcomes the peer has not acknowledged are sent again at this pace
-    // while the link is up; the participant answers repeats from its state.
+    // while the link is up. The participant replies to repeats from its journal state.
     m_resendTimer.setInterval(timeoutSeconds * 1000);
     connect(&m_resendTimer, &QTimer::timeout, this, &TransactionEngine::resendUndelivered);
 }
@@ -116,13 +116,13 @@ bool TransactionEngine::recover(QString *error)
         transaction.lockKey = m_handler->lockKey(transaction.operation);
         switch (transaction.state) {
         case State::Begun:
-            // No decision was made, so nobody can have committed: abort, and
+            // No decision was made, so no server can have committed. Abort, and
             // tell the participant once the link is up.
             if (!record(transaction, State::Aborted, QStringLiteral("coordinator restarted before the decision")))
                 return false;
             break;
         case State::Prepared:
-            // Only the coordinator knows the outcome; it will send it again.
+            // Only the coordinator has the outcome, and it sends it again on reconnect.
             lock(transaction);
             break;
         case State::Committed: {
@@ -295,7 +295,7 @@ void TransactionEngine::handleReplyFromParticipant(const QJsonObject &reply)
 
     if (type == QStringLiteral("vote")) {
         if (transaction.state != State::Begun)
-            return; // a late vote after a timeout abort: the abort stands
+            return; // a late vote after a timeout abort: the abort remains in force
         if (transaction.timer) {
             transaction.timer->deleteLater();
             transaction.timer = nullptr;
@@ -305,7 +305,7 @@ void TransactionEngine::handleReplyFromParticipant(const QJsonObject &reply)
             const bool temporary = reply.value(QStringLiteral("temporary")).toBool();
             if (record(transaction, State::Aborted, QStringLiteral("peer voted no: %1").arg(reason))) {
                 unlock(transaction);
-                // A participant that voted no holds nothing, so no abort needs to reach it.
+                // A participant that voted no locked nothing, so no abort needs to reach it.
                 record(transaction, State::Finished);
                 complete(transaction, temporary ? TransactionOutcome::TemporaryFailure : TransactionOutcome::Rejected, reason);
             }
@@ -362,7 +362,7 @@ QJsonObject TransactionEngine::handleRequestFromCoordinator(const QJsonObject &r
     auto it = m_transactions.find(txid);
 
     if (type == QStringLiteral("prepare")) {
-        // A repeated prepare gets the answer the first one got.
+        // A repeated prepare gets the same vote as the first one.
         if (it != m_transactions.end())
             return vote(txid, it->state != State::Aborted, false, it->reason);
 

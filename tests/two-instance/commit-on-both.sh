@@ -9,7 +9,7 @@ duo_pipe b alice@example.org "alias: team"
 ((DUO_PIPE_STATUS == 0)) || fail "pipe exited with $DUO_PIPE_STATUS, expected 0"
 pass "pipe exit status 0"
 
-# The pipe's answer waits for the coordinator only; the participant applies
+# The pipe's reply waits for the coordinator only. The participant applies
 # the commit a moment later.
 for server in a b; do
   duo_wait_until 10 grep -qx 'team: alice' "$DUO_BASE/$server/lib/aliases" || fail "no 'team: alice' in the alias file of $server"

@@ -1,4 +1,5 @@
 #include "atomicfile.h"
+#include "durablewrite.h"
 
 #include <QCoreApplication>
 #include <QFile>
@@ -30,14 +31,6 @@ bool fail(QString *error, const QString &path, const QString &step, int err)
     if (error)
         *error = AtomicFile::tr("%1: %2: %3").arg(path, step, errnoText(err));
     return false;
-}
-
-int closeKeepingErrno(int fd)
-{
-    const int saved = errno;
-    const int rc = ::close(fd);
-    errno = saved;
-    return rc;
 }
 
 } // namespace
@@ -85,15 +78,8 @@ bool writeFileAtomically(const QString &path, const QByteArray &bytes, QString *
         return fail(error, path, step, err);
     };
 
-    for (qsizetype done = 0; done < bytes.size();) {
-        const ssize_t n = ::write(fd, bytes.constData() + done, size_t(bytes.size() - done));
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return abandon(AtomicFile::tr("cannot write temporary file"));
-        }
-        done += n;
-    }
+    if (!writeAll(fd, bytes))
+        return abandon(AtomicFile::tr("cannot write temporary file"));
 
     if (existed) {
         if (::fchown(fd, st.st_uid, st.st_gid) != 0) {
@@ -116,15 +102,12 @@ bool writeFileAtomically(const QString &path, const QByteArray &bytes, QString *
     if (::rename(tmpl.constData(), target.constData()) != 0)
         return abandon(AtomicFile::tr("cannot rename temporary file into place"));
 
-    const int dfd = ::open(dir.constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd < 0)
-        return fail(error, path, AtomicFile::tr("cannot open directory for fsync"), errno);
-    if (::fsync(dfd) != 0) {
-        const int err = errno;
-        closeKeepingErrno(dfd);
-        return fail(error, path, AtomicFile::tr("cannot fsync directory"), err);
+    QString directoryError;
+    if (!syncDirectory(QFile::decodeName(dir), &directoryError)) {
+        if (error)
+            *error = directoryError;
+        return false;
     }
-    ::close(dfd);
     return true;
 }
 
