@@ -39,3 +39,11 @@ pass "an existing name is rejected with a reply"
 status_output=$("$ALIAS_SYNC" --config "$(duo_config a)" status) || fail "status exited non-zero: $status_output"
 grep -q 'pending transactions: 0' <<<"$status_output" || fail "status shows pending transactions: $status_output"
 pass "status OK with nothing pending"
+
+# With its own daemon stopped, the pipe cannot hand the request over: it
+# exits 75 so that Postfix keeps the message, and nothing changes.
+duo_stop_daemon b
+duo_pipe b alice@example.org "alias: other"
+((DUO_PIPE_STATUS == 75)) || fail "pipe with its daemon stopped exited with $DUO_PIPE_STATUS, expected 75"
+! grep -q '^other' "$DUO_BASE/a/lib/aliases" || fail "other was created on a"
+pass "request deferred with 75 while the local daemon is down"
