@@ -1,5 +1,6 @@
 // The daemon's control socket, for `alias-sync status` and later admin
-// commands. Mode 0600: only the daemon's user and root may connect.
+// commands. Only the daemon's user and root may connect (QLocalServer's
+// UserAccessOption).
 #pragma once
 
 #include <QJsonObject>

@@ -85,9 +85,10 @@ bool DaemonService::start(QString *error)
     if (!m_requestServer->listen(error) || !m_controlServer->listen(error))
         return false;
 
+    m_started = true;
     if (m_config.peerAddress.isEmpty())
         qCWarning(lcDaemon).noquote() << m_config.fileName << ": peer_address is not set; this server will only accept connections";
-    else
+    else if (!m_pinned.isNull())
         m_connector->start();
     qCInfo(lcDaemon).noquote() << "started: peer listener on" << address.toString() << "port" << m_config.listenPort
                                << ", requests on" << m_config.requestSocket;
@@ -103,8 +104,14 @@ void DaemonService::reloadPinnedCertificate()
     const auto pinned = loadCertificate(m_config.peerCertificate, &error);
     if (!pinned) {
         if (!m_pinned.isNull() || !m_watcher.property("missingReported").toBool())
-            qCWarning(lcDaemon).noquote() << "no usable pinned peer certificate:" << error << "- run 'alias-sync peer pin FILE'";
+            qCWarning(lcDaemon).noquote() << "no usable pinned peer certificate:" << error
+                                          << "- every peer is rejected until 'alias-sync peer pin FILE' pins one";
         m_watcher.setProperty("missingReported", true);
+
+        // Removing the pin withdraws the trust it gave, also from open links.
+        m_pinned = QSslCertificate();
+        m_peerServer->setCredentials(m_identity, m_pinned);
+        m_connector->stop();
         return;
     }
     if (certificateDigest(*pinned) == certificateDigest(m_pinned))
@@ -113,8 +120,11 @@ void DaemonService::reloadPinnedCertificate()
     qCInfo(lcDaemon).noquote() << "pinned peer certificate is now" << certificateFingerprint(*pinned)
                                << (m_pinned.isNull() ? QString() : QStringLiteral("(was %1)").arg(certificateFingerprint(m_pinned)));
     m_pinned = *pinned;
+    m_watcher.setProperty("missingReported", false);
     m_peerServer->setCredentials(m_identity, m_pinned);
     m_connector->setCredentials(m_identity, m_pinned);
+    if (m_started && !m_config.peerAddress.isEmpty())
+        m_connector->start();
 }
 
 void DaemonService::handleInboundPeer(PeerConnection *connection)

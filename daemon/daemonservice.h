@@ -51,6 +51,7 @@ private:
     std::unique_ptr<RequestServer> m_requestServer;
     std::unique_ptr<ControlServer> m_controlServer;
     QFileSystemWatcher m_watcher;
+    bool m_started = false; // the connector starts with the service, or when a pin first appears
 };
 
 } // namespace aliassync

@@ -1,4 +1,5 @@
 #include "mailer.h"
+#include "logging.h"
 #include "sendmail.h"
 
 #include <requestmail/compose.h>
@@ -14,9 +15,12 @@ Mailer::Mailer(const Config &config, const PostfixTools &tools, const RequestPol
 
 bool Mailer::submit(const QString &recipient, const QByteArray &message, QString *error)
 {
+    // The composer returns nothing when the requester has no usable
+    // address. Retrying cannot change that, so the request counts as handled.
     if (message.isEmpty() || recipient.isEmpty()) {
-        *error = QStringLiteral("no message to send to '%1'").arg(recipient);
-        return false;
+        qCWarning(lcRequest).noquote() << "no usable address to reply to" << (recipient.isEmpty() ? QStringLiteral("(none)") : recipient)
+                                       << "- nothing sent";
+        return true;
     }
     return submitMail(m_config.sendmailPath, m_tools, QString(), recipient, message, error);
 }

@@ -57,6 +57,9 @@ int main(int argc, char **argv)
     QString error;
     const auto config = Config::load(parser.value(configOption), &error);
     if (!config) {
+        // Monitoring reads the first line of standard output.
+        if (positional.first() == QStringLiteral("status"))
+            QTextStream(stdout) << "ALIAS-SYNC UNKNOWN - " << error << '\n';
         QTextStream(stderr) << "alias-sync: " << error << '\n';
         return exitUnknown;
     }

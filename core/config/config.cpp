@@ -136,7 +136,10 @@ std::optional<Config> Config::load(const QString &fileName, QString *error)
         const SettingParser *parse = findSetting(line.key);
         const QString where = QStringLiteral("%1:%2: ").arg(fileName).arg(line.lineNumber);
         if (!parse) {
-            *error = where + Text::tr("unknown setting '%1'; see alias-sync.conf(5) for the valid ones").arg(line.key);
+            QStringList valid;
+            for (const auto &entry : settingTable())
+                valid.append(entry.first);
+            *error = where + Text::tr("unknown setting '%1'; the valid settings are: %2").arg(line.key, valid.join(QStringLiteral(", ")));
             return std::nullopt;
         }
         const QString problem = (*parse)(config, line.value);

@@ -42,8 +42,20 @@ void PeerConnector::start()
     connectNow();
 }
 
+void PeerConnector::stop()
+{
+    m_started = false;
+    m_retryTimer.stop();
+    if (m_connection)
+        m_connection->close();
+    if (m_pendingSocket)
+        m_pendingSocket->abort();
+}
+
 void PeerConnector::scheduleRetry(const QString &reason)
 {
+    if (!m_started)
+        return;
     if (reason != m_lastFailure)
         qCInfo(lcPeer).noquote() << "peer link to" << m_host << "port" << m_port << "not established:" << reason
                                  << "- retrying with backoff up to" << m_maxBackoffSeconds << "s; repeats are not logged";

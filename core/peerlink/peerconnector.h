@@ -24,6 +24,8 @@ public:
     // Replaces identity and pin, drops the current link and reconnects.
     void setCredentials(const Identity &identity, const QSslCertificate &pinnedPeer);
     void start();
+    // Closes the link and makes no further attempts until start().
+    void stop();
 
     PeerConnection *connection() const { return m_connection; }
     bool isUp() const { return m_connection != nullptr; }

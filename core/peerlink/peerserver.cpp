@@ -51,7 +51,8 @@ PeerServer::PeerServer(const QString &serverName, QObject *parent)
 void PeerServer::setCredentials(const Identity &identity, const QSslCertificate &pinnedPeer)
 {
     m_server.setSslConfiguration(peerTlsConfiguration(identity, pinnedPeer));
-    m_pinnedDigest = certificateDigest(pinnedPeer);
+    // A null certificate unpins: no presented certificate can match an empty digest.
+    m_pinnedDigest = pinnedPeer.isNull() ? QByteArray() : certificateDigest(pinnedPeer);
     m_pinnedName = pinnedPeerName(pinnedPeer);
 
     const auto admitted = std::exchange(m_connections, {});
@@ -91,7 +92,7 @@ void PeerServer::acceptPending()
         // OpenSSL already verified the chain against the pin; the digest
         // comparison guards against a configuration that trusts more.
         const QByteArray presented = certificateDigest(socket->peerCertificate());
-        if (presented != m_pinnedDigest) {
+        if (m_pinnedDigest.isEmpty() || presented != m_pinnedDigest) {
             qCWarning(lcPeer).noquote() << "rejected peer connection from" << socket->peerAddress().toString()
                                         << "presenting certificate" << formatFingerprint(presented)
                                         << "; the pinned peer certificate is" << formatFingerprint(m_pinnedDigest);

@@ -23,6 +23,7 @@ public:
 
     // Replaces the identity and the pin, and closes the connections that the
     // old pin admitted: a peer the admin no longer trusts must not stay linked.
+    // A null pinnedPeer rejects every peer.
     void setCredentials(const Identity &identity, const QSslCertificate &pinnedPeer);
     bool listen(const QHostAddress &address, quint16 port, QString *error);
 

@@ -83,7 +83,7 @@ std::optional<bool> PostfixTools::aliasTableContains(const QString &table, const
     if (result.succeeded())
         return true;
     if (result.started && !result.timedOut && result.exitCode == 1)
-        return false; // postalias(1): exit status 1 when the key is not found
+        return false; // Postfix 3.7's postalias -q exits 1 for a key it does not find
     *error = result.describe(QStringLiteral("postalias -q %1 %2").arg(name, table));
     return std::nullopt;
 }

@@ -7,8 +7,9 @@ namespace aliassync {
 
 // Submits message to recipient with envelopeSender ("" for the null sender,
 // which RFC 3834 asks of automatic replies so they never bounce into a loop).
-// sendmail waits on the setgid postdrop; without the postdrop group it
-// retries for ever, hence the time limit.
+// sendmail hands the message to the setgid postdrop. Where the setgid bit
+// has no effect (systemd's NoNewPrivileges) and the caller lacks the
+// postdrop group, postdrop retries for ever, hence the time limit.
 bool submitMail(const QString &sendmailPath, const PostfixTools &tools, const QString &envelopeSender,
                 const QString &recipient, const QByteArray &message, QString *error);
 

@@ -3,6 +3,7 @@
 #include "logging.h"
 
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
 
@@ -72,11 +73,15 @@ bool Journal::open(const QString &path, QString *error)
 {
     m_path = path;
     const QByteArray native = QFile::encodeName(path);
+    const bool existed = QFileInfo::exists(path);
     m_fd = ::open(native.constData(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     if (m_fd < 0) {
         *error = systemError(QStringLiteral("cannot open the journal"), path);
         return false;
     }
+    // A new journal's directory entry must survive a crash with its first record.
+    if (!existed && !syncDirectory(QFileInfo(path).absolutePath(), error))
+        return false;
 
     QFile file;
     if (!file.open(m_fd, QIODevice::ReadOnly, QFileDevice::DontCloseHandle)) {

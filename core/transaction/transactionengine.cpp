@@ -126,6 +126,7 @@ bool TransactionEngine::recover(QString *error)
             lock(transaction);
             break;
         case State::Committed: {
+            lock(transaction);
             QString applyError;
             if (!applyCommitted(transaction, &applyError))
                 qCCritical(lcTransaction).noquote() << "transaction" << transaction.txid
@@ -391,6 +392,13 @@ QJsonObject TransactionEngine::handleRequestFromCoordinator(const QJsonObject &r
 
     QJsonObject ack = message(QStringLiteral("ack"), txid);
     if (it == m_transactions.end()) {
+        // A transaction this server never prepared holds nothing here, so an
+        // abort of it is already carried out: the prepare was lost, or the
+        // vote came after the coordinator's timeout and locked nothing.
+        if (type == QStringLiteral("abort")) {
+            ack.insert(QStringLiteral("outcome"), QStringLiteral("aborted"));
+            return ack;
+        }
         ack.insert(QStringLiteral("error"), QStringLiteral("unknown transaction"));
         return ack;
     }

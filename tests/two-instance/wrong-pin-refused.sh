@@ -39,3 +39,17 @@ for server in a b; do
   ! grep -q '^team' "$DUO_BASE/$server/lib/aliases" || fail "team was created on $server"
 done
 pass "request deferred with 75 and nothing created"
+
+# Pinning the right certificate again restores the link without a restart.
+"$ALIAS_SYNC" --config "$(duo_config b)" peer pin "$DUO_BASE/a/lib/identity/cert.pem" >/dev/null
+duo_wait_until 30 duo_link_up a || fail "the link did not come back after pinning a's certificate again"
+duo_wait_until 30 duo_link_up b || fail "b's link did not come back after pinning a's certificate again"
+pass "a corrected pin takes effect without a restart"
+
+# Removing the pin withdraws the trust, also from the open links.
+rm "$DUO_BASE/b/peer.pem"
+duo_wait_until 30 bash -c "! '$ALIAS_SYNC' --config '$(duo_config a)' status >/dev/null 2>&1" ||
+  fail "a still reports the link up after b removed its pin"
+duo_pipe a alice@example.org "alias: team"
+((DUO_PIPE_STATUS == 75)) || fail "pipe exited with $DUO_PIPE_STATUS after the pin was removed, expected 75"
+pass "a removed pin ends the link"

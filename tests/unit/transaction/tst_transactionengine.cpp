@@ -228,6 +228,13 @@ private Q_SLOTS:
         restarted.open(pathA);
         QCOMPARE(restarted.journal.records().last().state, QStringLiteral("aborted"));
         QCOMPARE(restarted.engine->pendingCount(), 1); // the abort still has to reach the participant
+
+        // The participant never saw the prepare; the abort still finishes the transaction.
+        Server participant;
+        participant.open(dir.filePath(QStringLiteral("b2")));
+        link(restarted, participant);
+        QTRY_COMPARE(restarted.engine->pendingCount(), 0);
+        QCOMPARE(restarted.journal.records().last().state, QStringLiteral("finished"));
     }
 
     void participantRestartKeepsPreparedUntilCommit()
