@@ -51,6 +51,9 @@ int runDaemon(const Config &config)
     qSetMessagePattern(QStringLiteral("%{if-category}%{category}: %{endif}%{if-warning}warning: %{endif}%{if-critical}error: %{endif}%{message}"));
     installStopHandlers();
 
+    if (::geteuid() == 0)
+        qCWarning(lcDaemon) << "running as root; run the daemon as its own user (alias-sync) so that a flaw cannot reach the whole system";
+
     DaemonService service(config);
     QString error;
     if (!service.start(&error)) {

@@ -5,10 +5,18 @@
 #include <QCoreApplication>
 #include <QTextStream>
 
+#include <unistd.h>
+
 namespace aliassync {
 
 int runInit(const Config &config)
 {
+    // The daemon runs as its own user and must be able to read the key.
+    if (::geteuid() == 0)
+        QTextStream(stderr) << QCoreApplication::translate("init",
+            "alias-sync init: warning: running as root, so the key will belong to root; "
+            "run it as the daemon's user (runuser -u alias-sync -- alias-sync init) or chown the identity directory afterwards\n");
+
     QString error;
     const auto identity = createIdentity(config.identityDirectory, config.serverName, &error);
     if (!identity) {

@@ -61,7 +61,10 @@ int showPeer(const Config &config)
     const auto own = loadCertificate(identityCertificatePath(config.identityDirectory), &error);
     out << Text::tr("this server: ") << (own ? certificateFingerprint(*own) : error) << '\n';
     const auto pinned = loadCertificate(config.peerCertificate, &error);
-    out << Text::tr("pinned peer: ") << (pinned ? certificateFingerprint(*pinned) : error) << '\n';
+    out << Text::tr("pinned peer: ")
+        << (pinned ? certificateFingerprint(*pinned)
+                   : error + Text::tr("; run 'alias-sync peer pin FILE' with the other server's certificate"))
+        << '\n';
     return own && pinned ? 0 : 1;
 }
 

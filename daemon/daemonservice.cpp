@@ -90,8 +90,10 @@ bool DaemonService::start(QString *error)
         qCWarning(lcDaemon).noquote() << m_config.fileName << ": peer_address is not set; this server will only accept connections";
     else if (!m_pinned.isNull())
         m_connector->start();
-    qCInfo(lcDaemon).noquote() << "started: peer listener on" << address.toString() << "port" << m_config.listenPort
-                               << ", requests on" << m_config.requestSocket;
+    qCInfo(lcDaemon).noquote() << QStringLiteral("started: peer listener on %1 port %2, requests on %3")
+                                      .arg(address.toString())
+                                      .arg(m_config.listenPort)
+                                      .arg(m_config.requestSocket);
     return true;
 }
 
@@ -117,8 +119,11 @@ void DaemonService::reloadPinnedCertificate()
     if (certificateDigest(*pinned) == certificateDigest(m_pinned))
         return;
 
-    qCInfo(lcDaemon).noquote() << "pinned peer certificate is now" << certificateFingerprint(*pinned)
-                               << (m_pinned.isNull() ? QString() : QStringLiteral("(was %1)").arg(certificateFingerprint(m_pinned)));
+    if (m_pinned.isNull())
+        qCInfo(lcDaemon).noquote() << "pinned peer certificate is now" << certificateFingerprint(*pinned);
+    else
+        qCInfo(lcDaemon).noquote() << "pinned peer certificate is now" << certificateFingerprint(*pinned)
+                                   << QStringLiteral("(was %1)").arg(certificateFingerprint(m_pinned));
     m_pinned = *pinned;
     m_watcher.setProperty("missingReported", false);
     m_peerServer->setCredentials(m_identity, m_pinned);

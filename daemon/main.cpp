@@ -14,16 +14,15 @@ namespace {
 // Monitoring-plugins convention, used by `status`; also the status for a bad configuration.
 constexpr int exitUnknown = 3;
 
-void printUsage(const QCommandLineParser &parser)
+QString commandList()
 {
-    QTextStream(stderr) << parser.helpText()
-                        << QCoreApplication::translate("main",
-                               "\nCommands:\n"
-                               "  init              create this server's key and certificate, print its fingerprint\n"
-                               "  peer pin FILE     pin the other server's certificate (PEM)\n"
-                               "  peer show         print both fingerprints\n"
-                               "  daemon            run the service (logs to standard error)\n"
-                               "  status            print the state; exit 0 OK, 1 warning, 2 critical, 3 unknown\n");
+    return QCoreApplication::translate("main",
+        "Commands:\n"
+        "  init              create this server's key and certificate, print its fingerprint\n"
+        "  peer pin FILE     pin the other server's certificate (PEM)\n"
+        "  peer show         print both fingerprints\n"
+        "  daemon            run the service (logs to standard error)\n"
+        "  status            print the state; exit 0 OK, 1 warning, 2 critical, 3 unknown");
 }
 
 } // namespace
@@ -36,7 +35,8 @@ int main(int argc, char **argv)
 
     QCommandLineParser parser;
     parser.setApplicationDescription(
-        QCoreApplication::translate("main", "Keeps the managed e-mail aliases of two Postfix servers identical."));
+        QCoreApplication::translate("main", "Keeps the managed e-mail aliases of two Postfix servers identical.") + QStringLiteral("\n\n")
+        + commandList());
     parser.addHelpOption();
     parser.addVersionOption();
     const QCommandLineOption configOption(
@@ -45,12 +45,11 @@ int main(int argc, char **argv)
         QCoreApplication::translate("main", "file"), QLatin1String(defaultConfigFile));
     parser.addOption(configOption);
     parser.addPositionalArgument(QStringLiteral("command"), QCoreApplication::translate("main", "The command to run."));
-    parser.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsPositionalArguments);
     parser.process(app);
 
     const QStringList positional = parser.positionalArguments();
     if (positional.isEmpty()) {
-        printUsage(parser);
+        QTextStream(stderr) << parser.helpText();
         return 2;
     }
 
@@ -76,7 +75,7 @@ int main(int argc, char **argv)
         return runDaemon(*config);
 
     QTextStream(stderr) << QCoreApplication::translate("main", "alias-sync: unknown command or arguments: %1\n")
-                               .arg(positional.join(QLatin1Char(' ')));
-    printUsage(parser);
+                               .arg(positional.join(QLatin1Char(' ')))
+                        << commandList() << '\n';
     return 2;
 }

@@ -24,6 +24,7 @@
 #include <QTextStream>
 
 #include <sysexits.h>
+#include <unistd.h>
 
 using namespace aliassync;
 
@@ -89,7 +90,9 @@ int main(int argc, char **argv)
     // A malformed command line is a master.cf mistake: defer, so the admin
     // can fix it without losing the message.
     if (!parser.parse(QCoreApplication::arguments())) {
-        routeLoggingToSyslog("alias-sync-pipe");
+        // Under pipe(8) only syslog may hear it; an admin at a terminal sees it too.
+        if (!QCoreApplication::arguments().contains(QStringLiteral("--dry-run")) && !isatty(STDERR_FILENO))
+            routeLoggingToSyslog("alias-sync-pipe");
         qCCritical(lcPipe).noquote() << "invalid arguments:" << parser.errorText() << "- check the master.cf entry";
         return EX_TEMPFAIL;
     }

@@ -75,10 +75,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>the value is empty</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>&apos;%1&apos; is not a port number (1 to 65535)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -88,10 +84,6 @@
     </message>
     <message>
         <source>&apos;%1&apos; is not a lower-case local part (letters, digits, &apos;.&apos;, &apos;-&apos;, &apos;_&apos;)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>unknown setting &apos;%1&apos;; see alias-sync.conf(5) for the valid ones</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -108,6 +100,34 @@
     </message>
     <message>
         <source>request_timeout (%1 s) must be more than twice transaction_timeout (%2 s), so a commit can finish before the pipe gives up</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a host name (letters, digits and &apos;-&apos; in labels separated by &apos;.&apos;)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a host name or IP address; give the port in peer_port</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a host name or IP address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not an IP address or &apos;*&apos; (every address)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a valid list item; separate items with commas or spaces</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>unknown setting &apos;%1&apos;; the valid settings are: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;#&apos; in the value of &apos;%1&apos;; comments must be on their own line</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -143,6 +163,10 @@
     </message>
     <message>
         <source>the private key %1 is not a valid PEM EC key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cannot read %1: %2; the key must belong to the user that runs the daemon (chown -R alias-sync: %3)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -433,7 +457,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Destinations other than your own mailbox (%1) need an administrator; ask an administrator, or write &quot;alias: %2&quot; to point the alias at your own mailbox.</source>
+        <source>%1 is not your own mailbox (%2), and only an administrator may point an alias elsewhere; ask an administrator, or write &quot;alias: %3&quot; to point the alias at your own mailbox.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -685,20 +709,14 @@
 </source>
         <translation type="unfinished"></translation>
     </message>
-</context>
-<context>
-    <name>main</name>
     <message>
-        <source>
-Commands:
-  init              create this server&apos;s key and certificate, print its fingerprint
-  peer pin FILE     pin the other server&apos;s certificate (PEM)
-  peer show         print both fingerprints
-  daemon            run the service (logs to standard error)
-  status            print the state; exit 0 OK, 1 warning, 2 critical, 3 unknown
+        <source>alias-sync init: warning: running as root, so the key will belong to root; run it as the daemon&apos;s user (runuser -u alias-sync -- alias-sync init) or chown the identity directory afterwards
 </source>
         <translation type="unfinished"></translation>
     </message>
+</context>
+<context>
+    <name>main</name>
     <message>
         <source>Keeps the managed e-mail aliases of two Postfix servers identical.</source>
         <translation type="unfinished"></translation>
@@ -718,6 +736,15 @@ Commands:
     <message>
         <source>alias-sync: unknown command or arguments: %1
 </source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Commands:
+  init              create this server&apos;s key and certificate, print its fingerprint
+  peer pin FILE     pin the other server&apos;s certificate (PEM)
+  peer show         print both fingerprints
+  daemon            run the service (logs to standard error)
+  status            print the state; exit 0 OK, 1 warning, 2 critical, 3 unknown</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -752,6 +779,10 @@ Commands:
     <message>
         <source>usage: alias-sync peer pin FILE | alias-sync peer show
 </source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>; run &apos;alias-sync peer pin FILE&apos; with the other server&apos;s certificate</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -3,6 +3,7 @@
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QHostAddress>
 #include <QRegularExpression>
 
 #include <functional>
@@ -29,22 +30,66 @@ SettingParser pathSetting(QString Config::*field)
     };
 }
 
-SettingParser textSetting(QString Config::*field)
+// A host or domain name: letters, digits and '-' in dot-separated labels (RFC 1123).
+bool isHostName(const QString &value)
+{
+    static const QRegularExpression hostName(
+        QStringLiteral("^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$"));
+    return hostName.match(value).hasMatch();
+}
+
+SettingParser hostNameSetting(QString Config::*field)
 {
     return [field](Config &config, const QString &value) -> QString {
-        if (value.isEmpty())
-            return Text::tr("the value is empty");
+        if (!isHostName(value))
+            return Text::tr("'%1' is not a host name (letters, digits and '-' in labels separated by '.')").arg(value);
         config.*field = value;
         return {};
     };
 }
 
-SettingParser listSetting(QStringList Config::*field, bool lowerCase)
+// The peer may be named by host name or IP address, never as "host:port".
+SettingParser peerAddressSetting(QString Config::*field)
 {
-    return [field, lowerCase](Config &config, const QString &value) -> QString {
+    return [field](Config &config, const QString &value) -> QString {
+        if (QHostAddress(value).isNull() && !isHostName(value)) {
+            if (value.count(QLatin1Char(':')) == 1)
+                return Text::tr("'%1' is not a host name or IP address; give the port in peer_port").arg(value);
+            return Text::tr("'%1' is not a host name or IP address").arg(value);
+        }
+        config.*field = value;
+        return {};
+    };
+}
+
+// The listener binds an address, so a name is not enough.
+SettingParser listenAddressSetting(QString Config::*field)
+{
+    return [field](Config &config, const QString &value) -> QString {
+        if (value != QStringLiteral("*") && QHostAddress(value).isNull())
+            return Text::tr("'%1' is not an IP address or '*' (every address)").arg(value);
+        config.*field = value;
+        return {};
+    };
+}
+
+enum class ListItem { DomainName, Login, Name };
+
+SettingParser listSetting(QStringList Config::*field, ListItem kind)
+{
+    return [field, kind](Config &config, const QString &value) -> QString {
+        static const QRegularExpression login(QStringLiteral("^[A-Za-z0-9._+@-]+$"));
+        static const QRegularExpression name(QStringLiteral("^[a-z0-9*][a-z0-9._*-]*$"));
         QStringList items;
-        for (const QString &item : value.split(QRegularExpression(QStringLiteral("[,\\s]+")), Qt::SkipEmptyParts))
-            items.append(lowerCase ? item.toLower() : item);
+        for (const QString &raw : value.split(QRegularExpression(QStringLiteral("[,\\s]+")), Qt::SkipEmptyParts)) {
+            const QString item = raw.toLower();
+            const bool valid = kind == ListItem::DomainName ? isHostName(item)
+                             : kind == ListItem::Login      ? login.match(item).hasMatch()
+                                                            : name.match(item).hasMatch();
+            if (!valid)
+                return Text::tr("'%1' is not a valid list item; separate items with commas or spaces").arg(raw);
+            items.append(item);
+        }
         config.*field = items;
         return {};
     };
@@ -88,20 +133,20 @@ SettingParser localPartSetting(QString Config::*field)
 const QList<QPair<QString, SettingParser>> &settingTable()
 {
     static const QList<QPair<QString, SettingParser>> table = {
-        {QStringLiteral("server_name"), textSetting(&Config::serverName)},
-        {QStringLiteral("domains"), listSetting(&Config::domains, true)},
+        {QStringLiteral("server_name"), hostNameSetting(&Config::serverName)},
+        {QStringLiteral("domains"), listSetting(&Config::domains, ListItem::DomainName)},
         {QStringLiteral("designated_local_part"), localPartSetting(&Config::designatedLocalPart)},
-        {QStringLiteral("administrators"), listSetting(&Config::administrators, true)},
-        {QStringLiteral("reserved_names"), listSetting(&Config::reservedNames, true)},
+        {QStringLiteral("administrators"), listSetting(&Config::administrators, ListItem::Login)},
+        {QStringLiteral("reserved_names"), listSetting(&Config::reservedNames, ListItem::Name)},
         {QStringLiteral("alias_file"), pathSetting(&Config::aliasFile)},
         {QStringLiteral("journal_file"), pathSetting(&Config::journalFile)},
         {QStringLiteral("identity_directory"), pathSetting(&Config::identityDirectory)},
         {QStringLiteral("peer_certificate"), pathSetting(&Config::peerCertificate)},
         {QStringLiteral("request_socket"), pathSetting(&Config::requestSocket)},
         {QStringLiteral("control_socket"), pathSetting(&Config::controlSocket)},
-        {QStringLiteral("listen_address"), textSetting(&Config::listenAddress)},
+        {QStringLiteral("listen_address"), listenAddressSetting(&Config::listenAddress)},
         {QStringLiteral("listen_port"), portSetting(&Config::listenPort)},
-        {QStringLiteral("peer_address"), textSetting(&Config::peerAddress)},
+        {QStringLiteral("peer_address"), peerAddressSetting(&Config::peerAddress)},
         {QStringLiteral("peer_port"), portSetting(&Config::peerPort)},
         {QStringLiteral("postfix_config_directory"), pathSetting(&Config::postfixConfigDirectory)},
         {QStringLiteral("postfix_command_directory"), pathSetting(&Config::postfixCommandDirectory)},

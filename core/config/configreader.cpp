@@ -40,6 +40,13 @@ bool readConfigLines(const QString &fileName, QList<ConfigLine> *lines, QString 
         setting.lineNumber = lineNumber;
         setting.key = line.left(equals).trimmed();
         setting.value = line.mid(equals + 1).trimmed();
+        // postconf-style files allow no comment after a value; a '#' in a
+        // value is almost always one, and would silently become part of it.
+        if (setting.value.contains(QLatin1Char('#'))) {
+            *error = located(fileName, lineNumber,
+                             QCoreApplication::translate("Config", "'#' in the value of '%1'; comments must be on their own line").arg(setting.key));
+            return false;
+        }
         if (setting.key.isEmpty()) {
             *error = located(fileName, lineNumber,
                              QCoreApplication::translate("Config", "missing setting name before '='"));

@@ -7,6 +7,8 @@
 #include <QFile>
 #include <QFileInfo>
 
+#include <cerrno>
+#include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -78,7 +80,11 @@ std::optional<Identity> loadIdentity(const QString &directory, QString *error)
     const QString keyPath = identityKeyPath(directory);
     struct stat keyStat {};
     if (::stat(QFile::encodeName(keyPath).constData(), &keyStat) != 0) {
-        *error = Text::tr("no private key at %1; run 'alias-sync init' first").arg(keyPath);
+        if (errno == ENOENT)
+            *error = Text::tr("no private key at %1; run 'alias-sync init' first").arg(keyPath);
+        else
+            *error = Text::tr("cannot read %1: %2; the key must belong to the user that runs the daemon (chown -R alias-sync: %3)")
+                         .arg(keyPath, QString::fromLocal8Bit(strerror(errno)), directory);
         return std::nullopt;
     }
     if (keyStat.st_mode & 0077) {

@@ -6,6 +6,26 @@
 
 namespace aliassync {
 
+namespace {
+
+// Qt reports a missing socket file as "Invalid name"; say what it means.
+QString describeConnectFailure(const QString &path, QLocalSocket::LocalSocketError error, const QString &qtText)
+{
+    switch (error) {
+    case QLocalSocket::ServerNotFoundError:
+        return QStringLiteral("%1 does not exist; is 'alias-sync daemon' running?").arg(path);
+    case QLocalSocket::ConnectionRefusedError:
+        return QStringLiteral("%1 refused the connection; is 'alias-sync daemon' running?").arg(path);
+    case QLocalSocket::SocketAccessError:
+        return QStringLiteral("no permission to connect to %1; run as the daemon's user or root, or (for the pipe) as a member of the socket's group")
+            .arg(path);
+    default:
+        return QStringLiteral("cannot connect to %1: %2").arg(path, qtText);
+    }
+}
+
+} // namespace
+
 std::optional<QJsonObject> callLocalSocket(const QString &socketPath, const QJsonObject &request, int timeoutMs,
                                            LocalCallError *error)
 {
@@ -14,7 +34,7 @@ std::optional<QJsonObject> callLocalSocket(const QString &socketPath, const QJso
     socket.connectToServer(socketPath);
     if (!socket.waitForConnected(int(deadline.remainingTime()))) {
         error->unreachable = true;
-        error->message = QStringLiteral("cannot connect to %1: %2").arg(socketPath, socket.errorString());
+        error->message = describeConnectFailure(socketPath, socket.error(), socket.errorString());
         return std::nullopt;
     }
 

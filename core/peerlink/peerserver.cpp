@@ -36,6 +36,10 @@ PeerServer::PeerServer(const QString &serverName, QObject *parent)
         if (socket->property("aliasSyncRejectionLogged").toBool())
             return;
         // A client without a certificate fails inside OpenSSL, before any sslErrors().
+        if (error == QAbstractSocket::SslHandshakeFailedError && m_pinnedDigest.isEmpty()) {
+            logRejection(socket, {});
+            return;
+        }
         if (error == QAbstractSocket::SslHandshakeFailedError) {
             qCWarning(lcPeer).noquote() << "rejected peer connection from" << socket->peerAddress().toString()
                                         << "presenting" << describePresentedCertificate(socket, {})
@@ -53,6 +57,7 @@ void PeerServer::setCredentials(const Identity &identity, const QSslCertificate 
     m_server.setSslConfiguration(peerTlsConfiguration(identity, pinnedPeer));
     // A null certificate unpins: no presented certificate can match an empty digest.
     m_pinnedDigest = pinnedPeer.isNull() ? QByteArray() : certificateDigest(pinnedPeer);
+    m_unpinnedRejectionLogged = false;
     m_pinnedName = pinnedPeerName(pinnedPeer);
 
     const auto admitted = std::exchange(m_connections, {});
@@ -73,6 +78,14 @@ bool PeerServer::listen(const QHostAddress &address, quint16 port, QString *erro
 void PeerServer::logRejection(QSslSocket *socket, const QList<QSslError> &errors)
 {
     socket->setProperty("aliasSyncRejectionLogged", true);
+    if (m_pinnedDigest.isEmpty()) {
+        // Every attempt fails the same way until a pin appears: log it once.
+        if (!std::exchange(m_unpinnedRejectionLogged, true))
+            qCWarning(lcPeer).noquote() << "rejected peer connection from" << socket->peerAddress().toString()
+                                        << "presenting" << describePresentedCertificate(socket, errors)
+                                        << ": no peer certificate is pinned; run 'alias-sync peer pin FILE'. Further attempts are not logged.";
+        return;
+    }
     QStringList reasons;
     for (const QSslError &error : errors)
         reasons.append(error.errorString());

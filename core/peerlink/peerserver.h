@@ -40,6 +40,7 @@ private:
     QByteArray m_pinnedDigest;
     QString m_pinnedName;
     QList<QPointer<PeerConnection>> m_connections;
+    bool m_unpinnedRejectionLogged = false;
 };
 
 // Describes the certificate a peer presented, for log lines.

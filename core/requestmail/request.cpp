@@ -293,10 +293,11 @@ RequestDecision decideRequest(const QByteArray &message, const Envelope &envelop
             if (!isOwnMailbox(dest, r.requester, policy))
                 foreign.append(dest);
         if (!foreign.isEmpty())
-            return reject(d, RequestMail::tr("Destinations other than your own mailbox (%1) need an administrator; "
-                                             "ask an administrator, or write \"alias: %2\" to point the alias at "
-                                             "your own mailbox.")
-                                 .arg(printableForQuote(foreign.join(QStringLiteral(", ")), 200), name));
+            return reject(d, RequestMail::tr("%1 is not your own mailbox (%2), and only an administrator may point "
+                                             "an alias elsewhere; ask an administrator, or write \"alias: %3\" to "
+                                             "point the alias at your own mailbox.")
+                                 .arg(printableForQuote(foreign.join(QStringLiteral(", ")), 200),
+                                      printableForQuote(r.replyAddress, 200), name));
     }
 
     r.destinations = destinations;

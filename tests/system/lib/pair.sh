@@ -570,7 +570,10 @@ pair_remove_base() {
 # EXIT trap: runs after success and after a failure at any step.
 pair_teardown() {
   local status=$?
-  trap - EXIT INT TERM ERR
+  trap - EXIT ERR
+  # An interrupt during the teardown must not cut it short and leave
+  # namespaces, routes or files behind.
+  trap '' INT TERM
   set +e
   if ((status != 0 && !PAIR_FAILURE_REPORTED)); then
     if [[ -n $PAIR_FAILED_COMMAND ]]; then

@@ -33,6 +33,7 @@ private Q_SLOTS:
                                          "alias_file = /srv/a//aliases\n"
                                          "listen_port = 7700\n"
                                          "peer_address = 10.200.0.2\n"
+                                         "listen_address = *\n"
                                          "transaction_timeout = 5\n");
         QString error;
         const auto config = Config::load(path, &error);
@@ -54,6 +55,9 @@ private Q_SLOTS:
         QTest::addColumn<QString>("expected");
 
         const QByteArray base = "server_name = mx1\ndomains = example.org\n";
+        QTest::newRow("server name with spaces") << QByteArray("server_name = mx1 example org\n")
+                                                 << QStringLiteral(":1: invalid server_name: 'mx1 example org' is not a host name");
+        QTest::newRow("domain with at") << QByteArray("domains = @example.org\n") << QStringLiteral(":1: invalid domains");
         QTest::newRow("unknown key") << base + "colour = blue\n" << QStringLiteral(":3: unknown setting 'colour'");
         QTest::newRow("no equals") << base + "peer_address 10.0.0.1\n" << QStringLiteral(":3: expected 'key = value'");
         QTest::newRow("relative path") << base + "alias_file = aliases\n" << QStringLiteral(":3: invalid alias_file");
@@ -64,6 +68,13 @@ private Q_SLOTS:
         QTest::newRow("upper-case local part") << base + "designated_local_part = MakeAlias\n"
                                                << QStringLiteral(":3: invalid designated_local_part");
         QTest::newRow("empty key") << base + " = x\n" << QStringLiteral(":3: missing setting name");
+        QTest::newRow("trailing comment") << base + "peer_address = 10.0.0.2 # mx2\n" << QStringLiteral(":3: '#' in the value of 'peer_address'");
+        QTest::newRow("host with port") << base + "peer_address = mx2.example.org:7625\n"
+                                        << QStringLiteral(":3: invalid peer_address: 'mx2.example.org:7625' is not a host name or IP address; give the port in peer_port");
+        QTest::newRow("listen on a name") << base + "listen_address = any\n" << QStringLiteral(":3: invalid listen_address");
+        QTest::newRow("semicolon list") << base + "administrators = alice@example.org; bob@example.org\n"
+                                        << QStringLiteral(":3: invalid administrators: 'alice@example.org;' is not a valid list item");
+        QTest::newRow("address as domain") << base + "reserved_names = ok\ndomains2 = x\n" << QStringLiteral(":4: unknown setting 'domains2'; the valid settings are: server_name, domains");
     }
 
     void badLineNamesFileAndLine()

@@ -247,7 +247,7 @@ void TestRequestMail::corpus_data()
 
     // A more precise reason wording for the reject/ignore rows (by file and login cell).
     const QHash<QString, QString> reasonText = {
-        {QStringLiteral("01-plain-7bit|bob@example.org"), QStringLiteral("need an administrator")},
+        {QStringLiteral("01-plain-7bit|bob@example.org"), QStringLiteral("only an administrator may point an alias elsewhere")},
         {QStringLiteral("01-plain-7bit|(empty)"), QStringLiteral("not sent with a login")},
         {QStringLiteral("03-base64-no-subject|pat@example.org"), QStringLiteral("no request in the Subject")},
         {QStringLiteral("10-reply-quoted|kim@example.org"), QStringLiteral("\"AW:\"")},
@@ -398,11 +398,11 @@ void TestRequestMail::data_data()
     // destinations and ownership
     row("own-with-domain", dave, "create team -> Dave@example.org");
     row("own-with-domain", QStringLiteral("dave"), "create team -> Dave@example.org");
-    row("own-with-domain", QStringLiteral("dave@elsewhere.net"), "reject: other than your own mailbox (Dave@example.org) need an administrator");
-    row("dest-other-user", dave, "reject: other than your own mailbox (erin) need an administrator");
+    row("own-with-domain", QStringLiteral("dave@elsewhere.net"), "reject: Dave@example.org is not your own mailbox (dave@elsewhere.net)");
+    row("dest-other-user", dave, "reject: erin is not your own mailbox (dave@example.org)");
     row("dest-other-user", alice, "create team -> erin");
     row("dest-other-user", QStringLiteral("alice"), "create team -> erin");
-    row("dest-mixed", dave, "reject: other than your own mailbox (erin@example.org) need an administrator");
+    row("dest-mixed", dave, "reject: erin@example.org is not your own mailbox (dave@example.org)");
     row("dest-mixed", alice, "create team -> dave, erin@example.org");
     row("dest-pipe", alice, "reject: \"|/usr/bin/evil\" is not allowed");
     row("dest-quoted-pipe", alice, "reject: is not a plain address");
