@@ -1,5 +1,5 @@
 // The daemon's request socket: one decision from alias-sync-pipe per
-// connection, answered with "handled" or "tempfail".
+// connection, with the reply "handled" or "tempfail".
 //
 // Access is limited twice: the socket's directory (mode 2750, group of the
 // pipe's user) can only be entered by the daemon's user and the pipe's

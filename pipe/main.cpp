@@ -1,6 +1,6 @@
 // alias-sync-pipe: the command Postfix's pipe(8) runs for each message to a
-// designated address. It decides what the message asks for and hands that
-// decision to the local daemon; it holds no key and writes no alias file.
+// designated address. It decides what the message requests and hands that
+// decision to the local daemon. It has no key and writes no alias file.
 //
 // Exit status (sysexits.h, as pipe(8) reads it): 0 when the message was
 // handled (acted on, rejected with a reply, or ignored), EX_TEMPFAIL (75)
@@ -34,7 +34,7 @@ namespace {
 
 // Only the header block is ever read as a request; more than this is not a
 // request message anyone typed. The rest of stdin is still drained so that
-// pipe(8) sees the whole message taken.
+// pipe(8) finds the whole message consumed.
 constexpr qsizetype maxMessageBytes = 10 * 1024 * 1024;
 
 QByteArray readMessage(QFile &input)
@@ -90,7 +90,7 @@ int main(int argc, char **argv)
     // A malformed command line is a master.cf mistake: defer, so the admin
     // can fix it without losing the message.
     if (!parser.parse(QCoreApplication::arguments())) {
-        // Under pipe(8) only syslog may hear it; an admin at a terminal sees it too.
+        // Under pipe(8) the error goes to syslog only. An admin at a terminal also gets it on stderr.
         if (!QCoreApplication::arguments().contains(QStringLiteral("--dry-run")) && !isatty(STDERR_FILENO))
             routeLoggingToSyslog("alias-sync-pipe");
         qCCritical(lcPipe).noquote() << "invalid arguments:" << parser.errorText() << "- check the master.cf entry";

@@ -8,7 +8,7 @@ namespace aliassync {
 
 namespace {
 
-// Qt reports a missing socket file as "Invalid name"; say what it means.
+// Qt reports a missing socket file as "Invalid name", so the message names the likely cause.
 QString describeConnectFailure(const QString &path, QLocalSocket::LocalSocketError error, const QString &qtText)
 {
     switch (error) {
