@@ -3,6 +3,7 @@
 #pragma once
 
 #include "config.h"
+#include "postfixsetup.h"
 
 #include <QStringList>
 
@@ -12,5 +13,17 @@ int runInit(const Config &config);
 int runPeer(const Config &config, const QStringList &arguments);
 int runStatus(const Config &config);
 int runDaemon(const Config &config);
+
+struct ConfigurePostfixOptions {
+    bool undo = false;
+    bool yes = false;
+    bool dryRun = false;
+    bool keepAliasMaps = false;        // --undo for package removal: aliases made so far keep working
+    QString postfixConfigDirectory;    // empty: postfix_config_directory of the config file
+    QString pipeCommand = QStringLiteral(ALIAS_SYNC_PIPE_COMMAND);
+    QString pipeUser = QStringLiteral("alias-sync-pipe");
+};
+int runConfigurePostfix(const Config &config, const ConfigurePostfixOptions &options);
+SetupSettings setupSettingsFor(const Config &config, const ConfigurePostfixOptions &options);
 
 } // namespace aliassync

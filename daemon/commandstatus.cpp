@@ -4,6 +4,7 @@
 #include "localclient.h"
 
 #include <QCoreApplication>
+#include <QJsonArray>
 #include <QTextStream>
 
 namespace aliassync {
@@ -51,6 +52,7 @@ int runStatus(const Config &config)
                                        &callError);
     QString link = Text::tr("unknown (daemon not reachable: %1)").arg(callError.message);
     int pending = 0;
+    QStringList postfixProblems{Text::tr("unknown (daemon not reachable)")};
     if (!reply) {
         status = Critical;
         problems << Text::tr("daemon not reachable");
@@ -60,6 +62,14 @@ int runStatus(const Config &config)
         if (!up) {
             status = Critical;
             problems << Text::tr("peer link down");
+        }
+        // Requests cannot reach alias-sync while the routing is broken.
+        postfixProblems.clear();
+        for (const auto &problem : reply->value(QStringLiteral("postfix_problems")).toArray())
+            postfixProblems.append(problem.toString());
+        if (!postfixProblems.isEmpty()) {
+            status = Critical;
+            problems << Text::tr("Postfix integration broken");
         }
         pending = reply->value(QStringLiteral("pending")).toInt();
         if (pending > 0 && status == Ok) {
@@ -75,6 +85,7 @@ int runStatus(const Config &config)
         << Text::tr("this certificate:  %1\n").arg(ownFingerprint)
         << Text::tr("pinned peer:       %1\n").arg(pinnedFingerprint)
         << Text::tr("pending transactions: %1\n").arg(reply ? QString::number(pending) : Text::tr("unknown"));
+    out << Text::tr("Postfix integration: %1\n").arg(postfixProblems.isEmpty() ? Text::tr("complete") : postfixProblems.join(QStringLiteral("; ")));
     if (reply)
         out << Text::tr("managed aliases:   %1 (fingerprint %2)\n")
                    .arg(reply->value(QStringLiteral("managed_aliases")).toInt())

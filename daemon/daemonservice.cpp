@@ -1,11 +1,13 @@
 #include "daemonservice.h"
 #include "aliasfile.h"
+#include "commands.h"
 #include "fingerprint.h"
 #include "logging.h"
 
 #include <QDir>
 #include <QFileInfo>
 #include <QHostAddress>
+#include <QJsonArray>
 
 namespace aliassync {
 
@@ -50,6 +52,9 @@ bool DaemonService::start(QString *error)
     // database behind; building it again from the text costs one postalias run.
     if (!m_database.rebuild(error))
         return false;
+
+    // A broken routing is reported, never repaired behind the admin's back.
+    refreshIntegrationProblems();
 
     if (!m_journal.open(m_config.journalFile, error))
         return false;
@@ -151,14 +156,23 @@ void DaemonService::handleLinkUp(PeerConnection *connection)
     });
 }
 
-QJsonObject DaemonService::status() const
+void DaemonService::refreshIntegrationProblems()
 {
+    m_integrationProblems = checkIntegration(m_tools, setupSettingsFor(m_config, ConfigurePostfixOptions()));
+    for (const QString &problem : std::as_const(m_integrationProblems))
+        qCWarning(lcDaemon).noquote() << "Postfix integration:" << problem;
+}
+
+QJsonObject DaemonService::status()
+{
+    refreshIntegrationProblems();
     QJsonObject status{{QStringLiteral("peer_link"), m_connector->isUp() ? QStringLiteral("up") : QStringLiteral("down")},
                        {QStringLiteral("pending"), m_engine->pendingCount()},
                        {QStringLiteral("own_fingerprint"), certificateFingerprint(m_identity.certificate)},
                        {QStringLiteral("peer_fingerprint"), m_pinned.isNull() ? QString() : certificateFingerprint(m_pinned)}};
     if (m_connector->connection())
         status.insert(QStringLiteral("peer_name"), m_connector->connection()->peerServerName());
+    status.insert(QStringLiteral("postfix_problems"), QJsonArray::fromStringList(m_integrationProblems));
 
     QString error;
     const auto file = m_handler.loadManagedFile(&error);

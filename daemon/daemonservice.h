@@ -34,7 +34,8 @@ private:
     void reloadPinnedCertificate();
     void handleInboundPeer(PeerConnection *connection);
     void handleLinkUp(PeerConnection *connection);
-    QJsonObject status() const;
+    QJsonObject status();
+    void refreshIntegrationProblems();
 
     const Config &m_config;
     Identity m_identity;
@@ -51,6 +52,7 @@ private:
     std::unique_ptr<RequestServer> m_requestServer;
     std::unique_ptr<ControlServer> m_controlServer;
     QFileSystemWatcher m_watcher;
+    QStringList m_integrationProblems;
     bool m_started = false; // the connector starts with the service, or when a pin first appears
 };
 

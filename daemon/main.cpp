@@ -5,6 +5,7 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QFileInfo>
 #include <QTextStream>
 
 using namespace aliassync;
@@ -22,7 +23,8 @@ QString commandList()
         "  peer pin FILE     pin the other server's certificate (PEM)\n"
         "  peer show         print both fingerprints\n"
         "  daemon            run the service (logs to standard error)\n"
-        "  status            print the state; exit 0 OK, 1 warning, 2 critical, 3 unknown");
+        "  status            print the state; exit 0 OK, 1 warning, 2 critical, 3 unknown\n"
+        "  configure-postfix show and make the Postfix changes alias-sync needs (--undo: remove them)");
 }
 
 } // namespace
@@ -44,6 +46,16 @@ int main(int argc, char **argv)
         QCoreApplication::translate("main", "Read the settings from <file> (default %1).").arg(QLatin1String(defaultConfigFile)),
         QCoreApplication::translate("main", "file"), QLatin1String(defaultConfigFile));
     parser.addOption(configOption);
+
+    // configure-postfix options.
+    const QCommandLineOption undoOption(QStringLiteral("undo"), QCoreApplication::translate("main", "configure-postfix: remove what it added."));
+    const QCommandLineOption yesOption(QStringLiteral("yes"), QCoreApplication::translate("main", "configure-postfix: apply without asking."));
+    const QCommandLineOption dryRunOption(QStringLiteral("dry-run"), QCoreApplication::translate("main", "configure-postfix: print the changes only; exit 0 none, 1 pending, 2 error."));
+    const QCommandLineOption keepAliasMapsOption(QStringLiteral("keep-alias-maps"), QCoreApplication::translate("main", "configure-postfix --undo: keep the managed aliases in alias_maps."));
+    const QCommandLineOption postfixConfigOption(QStringLiteral("postfix-config"), QCoreApplication::translate("main", "configure-postfix: the Postfix instance whose config_directory is <dir>."), QCoreApplication::translate("main", "dir"));
+    const QCommandLineOption pipeCommandOption(QStringLiteral("pipe-command"), QCoreApplication::translate("main", "configure-postfix: path of alias-sync-pipe in master.cf (default %1).").arg(QStringLiteral(ALIAS_SYNC_PIPE_COMMAND)), QCoreApplication::translate("main", "path"));
+    const QCommandLineOption pipeUserOption(QStringLiteral("pipe-user"), QCoreApplication::translate("main", "configure-postfix: the user the pipe runs as (default alias-sync-pipe)."), QCoreApplication::translate("main", "user"));
+    parser.addOptions({undoOption, yesOption, dryRunOption, keepAliasMapsOption, postfixConfigOption, pipeCommandOption, pipeUserOption});
     parser.addPositionalArgument(QStringLiteral("command"), QCoreApplication::translate("main", "The command to run."));
     parser.process(app);
 
@@ -73,6 +85,19 @@ int main(int argc, char **argv)
         return runStatus(*config);
     if (command == QStringLiteral("daemon") && arguments.isEmpty())
         return runDaemon(*config);
+    if (command == QStringLiteral("configure-postfix") && arguments.isEmpty()) {
+        ConfigurePostfixOptions options;
+        options.undo = parser.isSet(undoOption);
+        options.yes = parser.isSet(yesOption);
+        options.dryRun = parser.isSet(dryRunOption);
+        options.keepAliasMaps = parser.isSet(keepAliasMapsOption);
+        options.postfixConfigDirectory = parser.value(postfixConfigOption);
+        if (parser.isSet(pipeCommandOption))
+            options.pipeCommand = QFileInfo(parser.value(pipeCommandOption)).absoluteFilePath();
+        if (parser.isSet(pipeUserOption))
+            options.pipeUser = parser.value(pipeUserOption);
+        return runConfigurePostfix(*config, options);
+    }
 
     QTextStream(stderr) << QCoreApplication::translate("main", "alias-sync: unknown command or arguments: %1\n")
                                .arg(positional.join(QLatin1Char(' ')))

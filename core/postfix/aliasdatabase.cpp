@@ -37,10 +37,16 @@ QStringList databaseSuffixes(const QString &databaseType)
     return {};
 }
 
-AliasDatabase::AliasDatabase(const PostfixTools &tools, const QString &aliasFile)
+AliasDatabase::AliasDatabase(const PostfixTools &tools, const QString &aliasFile, TableKind kind)
     : m_tools(tools)
     , m_aliasFile(aliasFile)
+    , m_kind(kind)
 {
+}
+
+QString AliasDatabase::program() const
+{
+    return m_kind == TableKind::Alias ? QStringLiteral("postalias") : QStringLiteral("postmap");
 }
 
 bool AliasDatabase::initialise(QString *error)
@@ -71,30 +77,30 @@ bool AliasDatabase::replace(const QByteArray &text, const QStringList &expectedN
     if (!writeFileSynced(staging, text, 0644, CreateMode::Truncate, error))
         return false;
 
-    // Step 2: postalias builds the database beside the staging text.
-    const ToolResult built = m_tools.run(QStringLiteral("postalias"), {stagingTable});
+    // Step 2: postalias (or postmap) builds the database beside the staging text.
+    const ToolResult built = m_tools.run(program(), {stagingTable});
     if (!built.succeeded()) {
-        *error = built.describe(QStringLiteral("postalias %1").arg(stagingTable));
+        *error = built.describe(QStringLiteral("%1 %2").arg(program(), stagingTable));
         return false;
     }
     if (!built.errorOutput.isEmpty())
-        qCWarning(lcPostfix).noquote() << "postalias warned about" << m_aliasFile << ":" << QString::fromUtf8(built.errorOutput).trimmed();
+        qCWarning(lcPostfix).noquote() << program() << "warned about" << m_aliasFile << ":" << QString::fromUtf8(built.errorOutput).trimmed();
 
     // Step 3: the new database must answer for what changed, before it replaces the old one.
     for (const QString &name : expectedNames) {
-        const auto found = m_tools.aliasTableContains(stagingTable, name, error);
+        const auto found = m_tools.lookup(program(), stagingTable, name, error);
         if (!found)
             return false;
-        if (!*found) {
+        if (!found->has_value()) {
             *error = QStringLiteral("the rebuilt alias database %1 does not contain '%2'").arg(staging, name);
             return false;
         }
     }
     for (const QString &name : absentNames) {
-        const auto found = m_tools.aliasTableContains(stagingTable, name, error);
+        const auto found = m_tools.lookup(program(), stagingTable, name, error);
         if (!found)
             return false;
-        if (*found) {
+        if (found->has_value()) {
             *error = QStringLiteral("the rebuilt alias database %1 still contains '%2'").arg(staging, name);
             return false;
         }

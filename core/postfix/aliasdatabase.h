@@ -17,10 +17,14 @@ namespace aliassync {
 // Returns an empty list for a type this module cannot rename atomically.
 QStringList databaseSuffixes(const QString &databaseType);
 
+// Builds an alias table with postalias, or (with TableKind::Map) any other
+// table such as a transport map with postmap.
+enum class TableKind { Alias, Map };
+
 class AliasDatabase
 {
 public:
-    AliasDatabase(const PostfixTools &tools, const QString &aliasFile);
+    AliasDatabase(const PostfixTools &tools, const QString &aliasFile, TableKind kind = TableKind::Alias);
 
     // Reads default_database_type from Postfix; call once before replace().
     bool initialise(QString *error);
@@ -34,8 +38,11 @@ public:
     bool rebuild(QString *error);
 
 private:
+    QString program() const;
+
     const PostfixTools &m_tools;
     QString m_aliasFile;
+    TableKind m_kind;
     QString m_databaseType;
 };
 

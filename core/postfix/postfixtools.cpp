@@ -77,15 +77,24 @@ std::optional<QString> PostfixTools::parameter(const QString &name, QString *err
     return QString::fromUtf8(result.output).trimmed();
 }
 
+std::optional<std::optional<QString>> PostfixTools::lookup(const QString &program, const QString &table,
+                                                           const QString &key, QString *error) const
+{
+    const ToolResult result = run(program, {QStringLiteral("-q"), key, table});
+    if (result.succeeded())
+        return std::optional<QString>(QString::fromUtf8(result.output).trimmed());
+    if (result.started && !result.timedOut && result.exitCode == 1)
+        return std::optional<QString>(); // Postfix 3.7's postmap and postalias -q exit 1 for a key they do not find
+    *error = result.describe(QStringLiteral("%1 -q %2 %3").arg(program, key, table));
+    return std::nullopt;
+}
+
 std::optional<bool> PostfixTools::aliasTableContains(const QString &table, const QString &name, QString *error) const
 {
-    const ToolResult result = run(QStringLiteral("postalias"), {QStringLiteral("-q"), name, table});
-    if (result.succeeded())
-        return true;
-    if (result.started && !result.timedOut && result.exitCode == 1)
-        return false; // Postfix 3.7's postalias -q exits 1 for a key it does not find
-    *error = result.describe(QStringLiteral("postalias -q %1 %2").arg(name, table));
-    return std::nullopt;
+    const auto value = lookup(QStringLiteral("postalias"), table, name, error);
+    if (!value)
+        return std::nullopt;
+    return value->has_value();
 }
 
 QStringList PostfixTools::splitTableList(const QString &value)

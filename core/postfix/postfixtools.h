@@ -44,6 +44,11 @@ public:
     // `postalias -q NAME TABLE`: true when found, false when not, nothing on error.
     std::optional<bool> aliasTableContains(const QString &table, const QString &name, QString *error) const;
 
+    // `PROGRAM -q KEY TABLE` (postmap or postalias): the value, an empty
+    // optional inside when not found, nothing on error.
+    std::optional<std::optional<QString>> lookup(const QString &program, const QString &table, const QString &key,
+                                                 QString *error) const;
+
     // Splits a Postfix table list ("hash:/a, hash:/b") into its tables.
     static QStringList splitTableList(const QString &value);
 

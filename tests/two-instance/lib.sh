@@ -142,7 +142,10 @@ duo_setup() {
   duo_write_config b "${ports[1]}" "${ports[0]}"
 
   for server in a b; do
-    "$ALIAS_SYNC" --config "$(duo_config "$server")" init >"$DUO_BASE/$server/init.out"
+    "$ALIAS_SYNC" --config "$(duo_config "$server")" configure-postfix --yes \
+      --pipe-command "$ALIAS_SYNC_PIPE" >"$DUO_BASE/$server/configure-postfix.out" ||
+      fail "configure-postfix failed on $server: $(cat "$DUO_BASE/$server/configure-postfix.out")"
+    "$ALIAS_SYNC" --config "$(duo_config "$server")" init >"$DUO_BASE/$server/init.out" 2>/dev/null
   done
   "$ALIAS_SYNC" --config "$(duo_config a)" peer pin "$DUO_BASE/b/lib/identity/cert.pem" >/dev/null
   "$ALIAS_SYNC" --config "$(duo_config b)" peer pin "$DUO_BASE/a/lib/identity/cert.pem" >/dev/null

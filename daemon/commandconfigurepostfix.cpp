@@ -1,0 +1,97 @@
+#include "commands.h"
+#include "postfixsetup.h"
+#include "setupapply.h"
+
+#include <QCoreApplication>
+#include <QFileInfo>
+#include <QTextStream>
+
+#include <cstdio>
+#include <unistd.h>
+
+namespace aliassync {
+
+namespace {
+
+struct Text {
+    Q_DECLARE_TR_FUNCTIONS(ConfigurePostfix)
+};
+
+// Exit statuses of --dry-run, as diff(1) has them.
+enum DryRunStatus { NothingToChange = 0, ChangesPending = 1, DryRunError = 2 };
+
+bool confirmed(QTextStream &out)
+{
+    if (!isatty(STDIN_FILENO)) {
+        out << Text::tr("Not applied: standard input is not a terminal. Run again with --yes to apply without a prompt.\n");
+        return false;
+    }
+    out << Text::tr("Apply these changes? [y/N] ") << Qt::flush;
+    QTextStream in(stdin);
+    const QString answer = in.readLine().trimmed().toLower();
+    return answer == QStringLiteral("y") || answer == QStringLiteral("yes");
+}
+
+} // namespace
+
+SetupSettings setupSettingsFor(const Config &config, const ConfigurePostfixOptions &options)
+{
+    SetupSettings settings;
+    settings.domains = config.domains;
+    settings.designatedLocalPart = config.designatedLocalPart;
+    settings.aliasFile = config.aliasFile;
+    settings.configFile = QFileInfo(config.fileName).absoluteFilePath();
+    settings.pipeCommand = options.pipeCommand;
+    settings.pipeUser = options.pipeUser;
+    settings.backupDirectory = QFileInfo(config.journalFile).absolutePath() + QStringLiteral("/postfix-backup");
+    return settings;
+}
+
+int runConfigurePostfix(const Config &config, const ConfigurePostfixOptions &options)
+{
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    const QString directory = options.postfixConfigDirectory.isEmpty() ? config.postfixConfigDirectory
+                                                                        : options.postfixConfigDirectory;
+    const PostfixTools tools(directory, config.postfixCommandDirectory);
+    const SetupSettings settings = setupSettingsFor(config, options);
+
+    QString error;
+    const auto snapshot = readPostfixSnapshot(tools, settings, &error);
+    if (!snapshot) {
+        err << "alias-sync configure-postfix: " << error << '\n';
+        return DryRunError;
+    }
+
+    SetupPlan plan = options.undo ? planUndo(*snapshot, settings, options.keepAliasMaps) : planConfigure(*snapshot, settings);
+    if (options.undo && plan.hasChanges() && backupMatchesCurrent(settings, snapshot->configDirectory))
+        plan.notes.append(Text::tr("main.cf and master.cf are unchanged since configure-postfix, so their bytes from "
+                                   "before it ran are written back instead of editing them"));
+    out << renderPlan(plan);
+
+    if (!plan.problems.isEmpty())
+        return DryRunError;
+    if (options.dryRun)
+        return plan.hasChanges() ? ChangesPending : NothingToChange;
+    if (!plan.hasChanges())
+        return 0;
+    if (!options.yes && !confirmed(out))
+        return 1;
+
+    const ApplyResult result = applyPlan(plan, tools, settings);
+    out << '\n';
+    for (const QString &line : result.done)
+        out << QStringLiteral("done: ") << line << '\n';
+    if (!result.succeeded) {
+        err << Text::tr("alias-sync configure-postfix: step '%1' failed: %2\n").arg(result.failedStep, result.error);
+        err << (result.restored ? Text::tr("Every file it changed was restored; Postfix is as it was before.\n")
+                                : Text::tr("Restoring the saved files failed too; compare main.cf and master.cf with the copies in %1.\n")
+                                      .arg(settings.backupDirectory));
+        return 1;
+    }
+    out << (options.undo ? Text::tr("alias-sync is no longer connected to this Postfix instance.\n")
+                         : Text::tr("alias-sync is connected to this Postfix instance.\n"));
+    return 0;
+}
+
+} // namespace aliassync
