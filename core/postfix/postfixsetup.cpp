@@ -135,7 +135,8 @@ QByteArray transportMapContent(const SetupSettings &settings)
     return content;
 }
 
-std::optional<PostfixSnapshot> readPostfixSnapshot(const PostfixTools &tools, const SetupSettings &settings, QString *error)
+std::optional<PostfixSnapshot> readPostfixSnapshot(const PostfixTools &tools, const SetupSettings &settings, QString *error,
+                                                   bool checkRunning)
 {
     PostfixSnapshot snapshot;
     for (const QString &name : snapshotParameters()) {
@@ -173,7 +174,7 @@ std::optional<PostfixSnapshot> readPostfixSnapshot(const PostfixTools &tools, co
     snapshot.service = QString::fromUtf8(service.output).simplified();
 
     // postfix(1) status exits 0 when the master daemon of this instance runs.
-    snapshot.running = tools.run(QStringLiteral("postfix"), {QStringLiteral("status")}).succeeded();
+    snapshot.running = checkRunning && tools.run(QStringLiteral("postfix"), {QStringLiteral("status")}).succeeded();
     return snapshot;
 }
 
@@ -320,7 +321,7 @@ SetupPlan planUndo(const PostfixSnapshot &snapshot, const SetupSettings &setting
 QStringList checkIntegration(const PostfixTools &tools, const SetupSettings &settings)
 {
     QString error;
-    const auto snapshot = readPostfixSnapshot(tools, settings, &error);
+    const auto snapshot = readPostfixSnapshot(tools, settings, &error, false);
     if (!snapshot)
         return {Text::tr("cannot read the Postfix configuration: %1").arg(error)};
 

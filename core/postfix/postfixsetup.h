@@ -37,7 +37,9 @@ struct PostfixSnapshot {
     bool running = false;              // postfix status
 };
 
-std::optional<PostfixSnapshot> readPostfixSnapshot(const PostfixTools &tools, const SetupSettings &settings, QString *error);
+// checkRunning runs `postfix status`, which only root may run.
+std::optional<PostfixSnapshot> readPostfixSnapshot(const PostfixTools &tools, const SetupSettings &settings, QString *error,
+                                                   bool checkRunning = true);
 
 // The transport map alias-sync owns, in the instance's config directory.
 QString transportMapPath(const PostfixSnapshot &snapshot);
