@@ -4,6 +4,7 @@
 #include <QCoreApplication>
 #include <QFile>
 #include <QFileInfo>
+#include <QRegularExpression>
 
 namespace aliassync {
 
@@ -40,11 +41,6 @@ QStringList domainsIn(const QString &value)
     return domains;
 }
 
-QString joinList(const QStringList &items)
-{
-    return items.join(QStringLiteral(", "));
-}
-
 // Appends or prepends table to a list parameter unless it is already there.
 std::optional<ParameterChange> addToList(const PostfixSnapshot &snapshot, const QString &name, const QString &table,
                                          bool prepend, const QString &reason)
@@ -67,16 +63,22 @@ std::optional<ParameterChange> addToList(const PostfixSnapshot &snapshot, const 
     return ParameterChange{name, old, snapshot.explicitNames.contains(name), newValue, false, reason};
 }
 
+// Removes table from a list parameter, keeping the rest of the text as the
+// admin wrote it: only the table and the separator before it go.
 std::optional<ParameterChange> removeFromList(const PostfixSnapshot &snapshot, const QString &name, const QString &table,
                                               const QString &reason)
 {
     const QString old = snapshot.raw.value(name);
-    QStringList items = PostfixTools::splitTableList(old);
-    if (!items.contains(table))
+    if (!PostfixTools::splitTableList(old).contains(table))
         return std::nullopt;
-    items.removeAll(table);
-    ParameterChange change{name, old, snapshot.explicitNames.contains(name), joinList(items), items.isEmpty(), reason};
-    return change;
+
+    const QRegularExpression token(QStringLiteral("(^|[,\\s]+)") + QRegularExpression::escape(table) + QStringLiteral("(?=$|[,\\s])"));
+    QString remaining = old;
+    remaining.remove(token);
+    remaining = remaining.trimmed();
+    while (remaining.startsWith(QLatin1Char(',')))
+        remaining = remaining.mid(1).trimmed();
+    return ParameterChange{name, old, snapshot.explicitNames.contains(name), remaining, remaining.isEmpty(), reason};
 }
 
 bool fileHasContent(const QString &path, const QByteArray &content)
