@@ -63,8 +63,8 @@ std::optional<ParameterChange> addToList(const PostfixSnapshot &snapshot, const 
     return ParameterChange{name, old, snapshot.explicitNames.contains(name), newValue, false, reason};
 }
 
-// Removes table from a list parameter, keeping the rest of the text as the
-// admin wrote it: only the table and the separator before it go.
+// Removes table from a list parameter. The rest of the text stays as the
+// admin wrote it, because only the table and the separator before it go.
 std::optional<ParameterChange> removeFromList(const PostfixSnapshot &snapshot, const QString &name, const QString &table,
                                               const QString &reason)
 {
@@ -116,9 +116,9 @@ QString tableName(const PostfixSnapshot &snapshot, const QString &path)
 
 QString serviceEntry(const SetupSettings &settings)
 {
-    // pipe(8): flags=R adds Return-Path, q quotes special characters in
-    // addresses; null_sender= keeps a bounce's empty sender empty instead of
-    // MAILER-DAEMON. The macros are one argument each with a recipient limit of 1.
+    // pipe(8): flags=R adds Return-Path and q quotes special characters in
+    // addresses. null_sender= keeps a bounce's empty sender empty instead of
+    // MAILER-DAEMON. Each macro is one argument with a recipient limit of 1.
     return QStringLiteral("%1 unix - n n - - pipe flags=Rq user=%2 null_sender= argv=%3 --config %4"
                           " --sender=${sender} --recipient=${recipient} --original-recipient=${original_recipient}"
                           " --sasl-username=${sasl_username} --queue-id=${queue_id}")

@@ -1,6 +1,6 @@
 // Planning how alias-sync connects to (or leaves) one Postfix instance.
 //
-// Contract: readPostfixSnapshot() only runs postconf; planConfigure() and
+// Contract: readPostfixSnapshot() only reads, with postconf and postfix status; planConfigure() and
 // planUndo() only compute. Existing parameter values are kept and
 // extended, never replaced: alias-sync adds its own table to a list and
 // removes exactly that table again.
@@ -16,7 +16,7 @@
 
 namespace aliassync {
 
-// What alias-sync wants from Postfix; filled from the alias-sync config.
+// The settings of alias-sync that shape its Postfix set-up, taken from its config.
 struct SetupSettings {
     QStringList domains;              // served domains; each gets a designated address
     QString designatedLocalPart;
