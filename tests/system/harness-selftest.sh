@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Check the test pair itself, without alias-sync: both Postfix instances,
-# Dovecot SASL, local delivery, the managed alias database and the pipe
-# service, with harness/recording-pipe standing in for alias-sync-pipe.
-# When this fails, the system test cases cannot pass whatever alias-sync does.
+# Check the test pair itself, without the alias-sync daemon: both Postfix
+# instances, Dovecot SASL, local delivery, the managed alias database and
+# the pipe service, with harness/recording-pipe standing in for
+# alias-sync-pipe. alias-sync is only used for `configure-postfix`, which
+# adds the pipe service and the routing to it, as in the test cases.
+# When this fails, the system test cases cannot pass whatever the daemon does.
 #
-# Usage: harness-selftest.sh   (as root; KEEP=1 keeps the files of the run)
+# Usage: harness-selftest.sh ALIAS_SYNC_BINARY
+#   (as root; KEEP=1 keeps the files of the run)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -50,7 +53,11 @@ check_authenticated_request() {
   pair_step "pipe started $(pair_format_us $((${pipe_time/./} / 1000 - started))) s after the SMTP connection opened"
 }
 
-pair_setup "" "$here/harness/recording-pipe"
+if (($# != 1)); then
+  printf 'usage: %s ALIAS_SYNC_BINARY\n' "$(basename "$0")" >&2
+  exit 2
+fi
+pair_setup "$1" "$here/harness/recording-pipe"
 for server in "${PAIR_SERVERS[@]}"; do
   install -d -m 0755 -o alias-sync-pipe -g alias-sync-pipe "$(pipe_calls "$server")"
 done

@@ -6,7 +6,9 @@
 # (10.200.0.2). Each has its own network namespace (joined by a veth pair),
 # its own Postfix instance (config, queue, log and mailbox files under
 # $PAIR_BASE/<server>), its own Dovecot for SASL, and optionally an
-# alias-sync daemon. Every process of a server runs through pair_run, which
+# alias-sync daemon. `alias-sync configure-postfix` adds the alias-sync
+# parts to each Postfix configuration, as an admin would. Every process of
+# a server runs through pair_run, which
 # enters the server's network namespace and bind-mounts its Postfix
 # configuration on /etc/postfix in a private mount namespace. So every
 # Postfix tool, sendmail run by a non-root user included, finds that
@@ -14,8 +16,8 @@
 #
 # Usage from a test script (bash, set -euo pipefail):
 #   source lib/pair.sh
-#   pair_setup DAEMON_BINARY PIPE_BINARY   # DAEMON_BINARY may be "" (no daemon)
-#   pair_pair_daemons; pair_start_daemon a; ...
+#   pair_setup ALIAS_SYNC_BINARY PIPE_BINARY
+#   pair_pair_daemons; pair_start_daemon a; ...   (optional: the daemons)
 # pair_setup installs an EXIT trap that stops every process it started,
 # deletes the namespaces and the guard route and removes $PAIR_BASE
 # (kept when KEEP=1). On a non-zero exit status it prints the logs first.
@@ -288,8 +290,8 @@ pair_create_network() {
 # only works for binaries that need no shared library from the build tree.
 pair_install_binaries() {
   local daemon=$1 pipe=$2
-  if [[ -n $daemon && ! -x $daemon ]]; then
-    pair_fail "alias-sync daemon binary not found or not executable: $daemon"
+  if [[ ! -x $daemon ]]; then
+    pair_fail "alias-sync binary not found or not executable: $daemon"
   fi
   if [[ ! -x $pipe ]]; then
     pair_fail "pipe binary not found or not executable: $pipe"
@@ -297,7 +299,7 @@ pair_install_binaries() {
   PAIR_DAEMON_BIN=$daemon
   PAIR_PIPE_BIN=$pipe
 
-  if [[ -n $daemon ]] && ! pair_can_execute alias-sync "$daemon"; then
+  if ! pair_can_execute alias-sync "$daemon"; then
     install -D -m 0755 "$daemon" "$PAIR_BASE/bin/$(basename "$daemon")"
     PAIR_DAEMON_BIN=$PAIR_BASE/bin/$(basename "$daemon")
   fi
@@ -332,17 +334,64 @@ pair_make_server_dirs() {
   done
 }
 
+# Build the Postfix tables of a server and let postfix check create its
+# queue directories, private/ among them, where Dovecot puts its auth socket.
+pair_prepare_mail_system() {
+  local server=$1
+  local dir=$PAIR_BASE/$server
+  pair_run "$server" postalias /etc/postfix/aliases
+  # Built by user alias-sync, so the daemon owns the managed alias database;
+  # configure-postfix then finds it current and leaves it alone.
+  pair_run_as alias-sync "$server" postalias "$dir/lib/aliases"
+  pair_run "$server" postfix check
+}
+
+# Run configure-postfix --yes on a server, as root through pair_run, as an
+# admin runs it on the default instance /etc/postfix. The output goes to
+# log/configure-postfix.log; the exit status is configure-postfix's.
+pair_run_configure_postfix() {
+  local server=$1
+  local dir=$PAIR_BASE/$server
+  pair_run "$server" "$PAIR_DAEMON_BIN" --config "$dir/alias-sync.conf" configure-postfix \
+    --yes --pipe-command "$PAIR_PIPE_BIN" >"$dir/log/configure-postfix.log" 2>&1
+}
+
+# Add the alias-sync parts to the Postfix configuration of both servers (the
+# transport map, transport_maps, the managed alias file in alias_maps,
+# local_recipient_maps and the pipe service). Postfix is not running yet,
+# so nothing is reloaded. The two runs go in parallel: each takes about
+# 2.5 s, mostly Postfix tools waiting for a main.cf changed within the last
+# second to age.
+pair_configure_postfix() {
+  local server pids=()
+  for server in "${PAIR_SERVERS[@]}"; do
+    pair_run_configure_postfix "$server" &
+    pids+=("$!")
+  done
+  local index status log
+  for index in "${!PAIR_SERVERS[@]}"; do
+    server=${PAIR_SERVERS[$index]}
+    log=$PAIR_BASE/$server/log/configure-postfix.log
+    status=0
+    wait "${pids[$index]}" || status=$?
+    if ((status != 0)); then
+      sed 's/^/  | /' "$log" >&2
+      pair_fail "alias-sync configure-postfix --yes exited with status $status on $(pair_hostname "$server") (output above and in $log)"
+    fi
+    # configure-postfix rewrote main.cf; see pair_write_postfix_config for
+    # why it is dated back.
+    touch --date='-1 minute' "$PAIR_BASE/$server/postfix/main.cf"
+    pair_step "$(pair_hostname "$server"): alias-sync configure-postfix added the transport map, the pipe service and the managed alias file to Postfix"
+    if [[ $server == a ]]; then
+      pair_show "alias-sync configure-postfix --yes on $(pair_hostname "$server"):" cat "$log"
+    fi
+  done
+}
+
 pair_start_mail_system() {
   local server=$1
   local dir=$PAIR_BASE/$server
 
-  pair_run "$server" postalias /etc/postfix/aliases
-  pair_run "$server" postmap /etc/postfix/alias-sync-transport
-  pair_run_as alias-sync "$server" postalias "$dir/lib/aliases"
-
-  # postfix check creates the queue directories, private/ among them, where
-  # Dovecot puts its auth socket.
-  pair_run "$server" postfix check
   pair_run "$server" dovecot -c "$dir/dovecot/dovecot.conf"
   pair_wait_until 15 "Dovecot auth socket on $(pair_hostname "$server")" \
     test -S "$dir/spool/private/auth"
@@ -352,8 +401,10 @@ pair_start_mail_system() {
   pair_wait_until 15 "SMTP on $(pair_hostname "$server") port 587" pair_smtp_ready "$server" 587
 }
 
-# Build both servers and start Postfix and Dovecot on them.
-# Usage: pair_setup DAEMON_BINARY PIPE_BINARY   (DAEMON_BINARY may be "")
+# Build both servers, connect alias-sync to their Postfix with
+# configure-postfix, and start Postfix and Dovecot on them. The alias-sync
+# daemons are started separately (pair_start_daemon).
+# Usage: pair_setup ALIAS_SYNC_BINARY PIPE_BINARY
 pair_setup() {
   local daemon=$1 pipe=$2
   pair_require_environment
@@ -365,6 +416,11 @@ pair_setup() {
   trap 'pair_record_failed_command "$BASH_COMMAND" "$?" "${BASH_SOURCE[0]}" "$LINENO"' ERR
   trap 'pair_interrupted INT 130' INT
   trap 'pair_interrupted TERM 143' TERM
+  # A closed terminal or output pipe (tools/demo | head) must not skip the
+  # teardown either. The PIPE handler ignores PIPE first: a second SIGPIPE
+  # from its own message would kill bash before the EXIT trap runs.
+  trap 'pair_interrupted HUP 129' HUP
+  trap 'trap "" PIPE; pair_interrupted PIPE 141' PIPE
   # The users alias-sync and alias-sync-pipe must traverse the base.
   chmod 0755 "$PAIR_BASE"
   mkdir "$PAIR_BASE/transcripts"
@@ -382,6 +438,10 @@ pair_setup() {
     pair_write_dovecot_config "$server"
     pair_write_alias_sync_config "$server"
   done
+  for server in "${PAIR_SERVERS[@]}"; do
+    pair_prepare_mail_system "$server"
+  done
+  pair_configure_postfix
   for server in "${PAIR_SERVERS[@]}"; do
     pair_start_mail_system "$server"
     pair_step "$(pair_hostname "$server"): Postfix (ports 25 and 587) and Dovecot SASL running"
@@ -572,8 +632,9 @@ pair_teardown() {
   local status=$?
   trap - EXIT ERR
   # An interrupt during the teardown must not cut it short and leave
-  # namespaces, routes or files behind.
-  trap '' INT TERM
+  # namespaces, routes or files behind. With PIPE ignored, a write to a
+  # closed output fails instead of killing the teardown.
+  trap '' INT TERM HUP PIPE
   set +e
   if ((status != 0 && !PAIR_FAILURE_REPORTED)); then
     if [[ -n $PAIR_FAILED_COMMAND ]]; then
@@ -620,6 +681,7 @@ pair_dump_logs() {
     pair_print_file_tail "$name: alias-sync daemon log" "$dir/daemon.log" 80
     pair_print_file_tail "$name: last alias-sync status output" "$dir/status.out" 30
     pair_print_file_tail "$name: Postfix maillog" "$dir/log/maillog" 60
+    pair_print_file_tail "$name: alias-sync configure-postfix output" "$dir/log/configure-postfix.log" 80
     pair_print_file_tail "$name: Postfix start output" "$dir/log/postfix-start.log" 20
     pair_print_file_tail "$name: Dovecot log" "$dir/log/dovecot.log" 20
     pair_print_file_tail "$name: managed alias file" "$dir/lib/aliases" 40

@@ -1,6 +1,8 @@
 # shellcheck shell=bash
 # Configuration writers for one test server: Postfix (main.cf, master.cf,
-# aliases, transport map), Dovecot (SASL only) and alias-sync.
+# aliases), Dovecot (SASL only) and alias-sync. The alias-sync parts of
+# main.cf and master.cf (transport map, pipe service, alias_maps entry) are
+# not written here: pair.sh adds them with `alias-sync configure-postfix`.
 # Sourced by pair.sh. Every function takes the server letter (a or b) and
 # writes below $PAIR_BASE/<server>.
 
@@ -35,7 +37,6 @@ postmaster: alice
 alice: $dir/mail/alice
 bob: $dir/mail/bob
 EOF
-  printf 'makealias@%s alias-sync:\n' "$PAIR_DOMAIN" >"$dir/postfix/alias-sync-transport"
 }
 
 pair_write_main_cf() {
@@ -63,17 +64,14 @@ smtp_dns_support_level = disabled
 smtp_host_lookup = native
 biff = no
 
-alias_maps = hash:/etc/postfix/aliases, hash:$dir/lib/aliases
+alias_maps = hash:/etc/postfix/aliases
 alias_database = hash:/etc/postfix/aliases
-transport_maps = hash:/etc/postfix/alias-sync-transport
-local_recipient_maps = proxy:unix:passwd.byname \$alias_maps hash:/etc/postfix/alias-sync-transport
-alias-sync_destination_recipient_limit = 1
 EOF
 }
 
 # master.cf is Debian's master.cf.proto with chroot switched off for every
 # service (a chroot would need copies of system files in each queue
-# directory), plus SMTP submission with Dovecot SASL and the alias-sync pipe.
+# directory), plus SMTP submission with Dovecot SASL.
 pair_write_master_cf() {
   local server=$1
   local dir=$PAIR_BASE/$server
@@ -94,9 +92,6 @@ submission inet n       -       n       -       -       smtpd
   -o smtpd_tls_security_level=none
   -o smtpd_client_restrictions=permit_sasl_authenticated,reject
   -o smtpd_relay_restrictions=permit_sasl_authenticated,reject
-alias-sync unix  -       n       n       -       -       pipe
-  flags=Rq user=alias-sync-pipe null_sender=
-  argv=$PAIR_PIPE_BIN --config $dir/alias-sync.conf --sender=\${sender} --recipient=\${recipient} --original-recipient=\${original_recipient} --sasl-username=\${sasl_username} --queue-id=\${queue_id}
 EOF
 }
 
