@@ -29,7 +29,10 @@ bool confirmed(QTextStream &out)
     out << Text::tr("Apply these changes? [y/N] ") << Qt::flush;
     QTextStream in(stdin);
     const QString answer = in.readLine().trimmed().toLower();
-    return answer == QStringLiteral("y") || answer == QStringLiteral("yes");
+    if (answer == QStringLiteral("y") || answer == QStringLiteral("yes"))
+        return true;
+    out << Text::tr("Not applied; nothing was changed.\n");
+    return false;
 }
 
 } // namespace
@@ -68,6 +71,7 @@ int runConfigurePostfix(const Config &config, const ConfigurePostfixOptions &opt
         plan.notes.append(Text::tr("main.cf and master.cf are unchanged since configure-postfix, so their bytes from "
                                    "before it ran are written back instead of editing them"));
     out << renderPlan(plan);
+    out.flush();
 
     if (!plan.problems.isEmpty())
         return DryRunError;
@@ -82,6 +86,7 @@ int runConfigurePostfix(const Config &config, const ConfigurePostfixOptions &opt
     out << '\n';
     for (const QString &line : result.done)
         out << QStringLiteral("done: ") << line << '\n';
+    out.flush(); // the report comes before any error, also in one log file
     if (!result.succeeded) {
         err << Text::tr("alias-sync configure-postfix: step '%1' failed: %2\n").arg(result.failedStep, result.error);
         err << (result.restored ? Text::tr("Every file it changed was restored; Postfix is as it was before.\n")

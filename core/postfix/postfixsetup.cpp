@@ -78,7 +78,11 @@ std::optional<ParameterChange> removeFromList(const PostfixSnapshot &snapshot, c
     remaining = remaining.trimmed();
     while (remaining.startsWith(QLatin1Char(',')))
         remaining = remaining.mid(1).trimmed();
-    return ParameterChange{name, old, snapshot.explicitNames.contains(name), remaining, remaining.isEmpty(), reason};
+    // What is left may be the built-in default that configure-postfix had to
+    // write out; then the parameter leaves main.cf again.
+    const bool backToDefault = remaining.isEmpty()
+        || PostfixTools::splitTableList(remaining) == PostfixTools::splitTableList(snapshot.defaults.value(name));
+    return ParameterChange{name, old, snapshot.explicitNames.contains(name), remaining, backToDefault, reason};
 }
 
 bool fileHasContent(const QString &path, const QByteArray &content)
@@ -150,6 +154,30 @@ std::optional<PostfixSnapshot> readPostfixSnapshot(const PostfixTools &tools, co
         }
         snapshot.raw.insert(name, QString::fromUtf8(raw.output).trimmed());
         snapshot.expanded.insert(name, QString::fromUtf8(expanded.output).trimmed());
+        const ToolResult builtIn = tools.run(QStringLiteral("postconf"), {QStringLiteral("-dh"), name});
+        snapshot.defaults.insert(name, QString::fromUtf8(builtIn.output).trimmed());
+    }
+
+    // postconf(5): mydestination may name domains through "type:table"
+    // lookups and "/file/name" lists as well as literally.
+    for (const QString &pattern : PostfixTools::splitTableList(snapshot.expanded.value(QStringLiteral("mydestination")))) {
+        if (pattern.startsWith(QLatin1Char('/'))) {
+            QFile file(pattern);
+            if (file.open(QIODevice::ReadOnly)) {
+                const QStringList listed = PostfixTools::splitTableList(QString::fromUtf8(file.readAll()).toLower());
+                for (const QString &domain : settings.domains) {
+                    if (listed.contains(domain))
+                        snapshot.domainsByPattern.insert(domain);
+                }
+            }
+        } else if (pattern.contains(QLatin1Char(':'))) {
+            for (const QString &domain : settings.domains) {
+                QString ignored;
+                const auto found = tools.lookup(QStringLiteral("postmap"), pattern, domain, &ignored);
+                if (found && found->has_value())
+                    snapshot.domainsByPattern.insert(domain);
+            }
+        }
     }
     snapshot.configDirectory = snapshot.expanded.value(QStringLiteral("config_directory"));
 
@@ -177,6 +205,11 @@ std::optional<PostfixSnapshot> readPostfixSnapshot(const PostfixTools &tools, co
 
     // postfix(1) status exits 0 when the master daemon of this instance runs.
     snapshot.running = checkRunning && tools.run(QStringLiteral("postfix"), {QStringLiteral("status")}).succeeded();
+    if (checkRunning) {
+        const ToolResult check = tools.run(QStringLiteral("postfix"), {QStringLiteral("check")}, 60000);
+        if (!check.succeeded())
+            snapshot.checkProblem = check.describe(QStringLiteral("postfix check"));
+    }
     return snapshot;
 }
 
@@ -192,7 +225,7 @@ SetupPlan planConfigure(const PostfixSnapshot &snapshot, const SetupSettings &se
     const QStringList virtualDomains = domainsIn(snapshot.expanded.value(QStringLiteral("virtual_alias_domains")))
         + domainsIn(snapshot.expanded.value(QStringLiteral("virtual_mailbox_domains")));
     for (const QString &domain : settings.domains) {
-        if (localDomains.contains(domain))
+        if (localDomains.contains(domain) || snapshot.domainsByPattern.contains(domain))
             continue;
         plan.problems.append(
             virtualDomains.contains(domain)
@@ -210,6 +243,11 @@ SetupPlan planConfigure(const PostfixSnapshot &snapshot, const SetupSettings &se
                                       "elsewhere (virtual mailboxes, LMTP), and Postfix consults alias_maps only in local(8).")
                                  .arg(localTransport));
 
+    if (!snapshot.checkProblem.isEmpty())
+        plan.problems.append(Text::tr("'postfix check' fails before any change (%1); fix what it reports (run it in a "
+                                      "terminal, or read the mail log) and run configure-postfix again.")
+                                 .arg(snapshot.checkProblem));
+
     const QString databaseType = snapshot.expanded.value(QStringLiteral("default_database_type"));
     if (databaseSuffixes(databaseType).isEmpty())
         plan.problems.append(Text::tr("default_database_type is '%1'; alias-sync builds hash, btree, cdb and lmdb tables only.")
@@ -223,6 +261,11 @@ SetupPlan planConfigure(const PostfixSnapshot &snapshot, const SetupSettings &se
                                  .arg(settings.serviceName, snapshot.service));
     if (!plan.problems.isEmpty())
         return plan;
+
+    const QString transportTableName = tableName(snapshot, transportMapPath(snapshot));
+    plan.firstConfiguration = snapshot.service.isEmpty()
+        && !PostfixTools::splitTableList(snapshot.raw.value(QStringLiteral("transport_maps"))).contains(transportTableName)
+        && !PostfixTools::splitTableList(snapshot.raw.value(QStringLiteral("alias_maps"))).contains(tableName(snapshot, settings.aliasFile));
 
     // Files: the transport map alias-sync owns, and the managed alias file if missing.
     const QString transportPath = transportMapPath(snapshot);
@@ -279,13 +322,18 @@ SetupPlan planUndo(const PostfixSnapshot &snapshot, const SetupSettings &setting
 {
     SetupPlan plan;
     plan.kind = SetupPlan::Kind::Undo;
+    plan.keepAliasMaps = keepAliasMaps;
     plan.configDirectory = snapshot.configDirectory;
     plan.postfixRunning = snapshot.running;
 
     const QString transportPath = transportMapPath(snapshot);
     const QString transportTable = tableName(snapshot, transportPath);
     if (!snapshot.service.isEmpty()) {
-        if (snapshot.service.contains(QStringLiteral(" pipe ")) && snapshot.service.contains(settings.pipeCommand))
+        // Its own entry runs alias-sync-pipe (under whatever path) or names this config file.
+        const bool ours = snapshot.service.contains(QStringLiteral(" pipe "))
+            && (snapshot.service.contains(settings.pipeCommand) || snapshot.service.contains(QStringLiteral("alias-sync-pipe"))
+                || snapshot.service.contains(QStringLiteral("--config ") + settings.configFile + QLatin1Char(' ')));
+        if (ours)
             plan.services.append({settings.serviceName + QStringLiteral("/unix"), snapshot.service, QString(), true,
                                   Text::tr("nothing may route mail to alias-sync any more")});
         else

@@ -33,8 +33,11 @@ struct PostfixSnapshot {
     QHash<QString, QString> raw;       // postconf -h: as written, $names unexpanded
     QHash<QString, QString> expanded;  // postconf -xh
     QSet<QString> explicitNames;       // set in main.cf (postconf -n)
+    QHash<QString, QString> defaults;  // postconf -dh: the built-in defaults
+    QSet<QString> domainsByPattern;    // served domains that mydestination matches through a table or file
     QString service;                   // postconf -M NAME/unix, empty when absent
     bool running = false;              // postfix status
+    QString checkProblem;              // what `postfix check` reported before any change (root only)
 };
 
 // checkRunning runs `postfix status`, which only root may run.

@@ -67,6 +67,12 @@ bool injectedFailure(const QString &step, QString *error)
     return false;
 }
 
+void removeBackups(const SetupSettings &settings)
+{
+    for (const char *name : {"main.cf.before", "master.cf.before", "main.cf.after", "master.cf.after"})
+        QFile::remove(settings.backupDirectory + QLatin1Char('/') + QLatin1String(name));
+}
+
 QString mainCf(const QString &directory)
 {
     return directory + QStringLiteral("/main.cf");
@@ -130,8 +136,17 @@ bool Applier::saveEverything(QString *error)
             m_saved.append(save(file.path + suffix));
     }
 
-    // The copies on disk let --undo put main.cf and master.cf back byte for byte.
+    // The copies on disk let --undo put main.cf and master.cf back byte for
+    // byte. They must show Postfix without alias-sync: a later run keeps the
+    // first copies while nothing else changed the files, and drops them when
+    // something did, since writing them back would lose that change.
     if (m_plan.kind == SetupPlan::Kind::Configure) {
+        const bool haveBefore = QFile::exists(m_settings.backupDirectory + QStringLiteral("/main.cf.before"));
+        if (haveBefore && backupMatchesCurrent(m_settings, m_plan.configDirectory))
+            return true;
+        removeBackups(m_settings);
+        if (!m_plan.firstConfiguration)
+            return true;
         if (!QDir().mkpath(m_settings.backupDirectory)) {
             *error = Text::tr("cannot create the backup directory %1").arg(m_settings.backupDirectory);
             return false;
@@ -237,8 +252,10 @@ bool Applier::checkPostfix(QString *error)
     const ToolResult result = m_tools.run(QStringLiteral("postfix"), {QStringLiteral("check")}, 60000);
     if (!result.succeeded() || !result.errorOutput.trimmed().isEmpty()) {
         // postfix check reports problems as warnings and may still exit 0.
+        // postfix-script writes its findings to a terminal only, otherwise to the mail log.
         *error = result.succeeded() ? Text::tr("postfix check warned: %1").arg(QString::fromUtf8(result.errorOutput).trimmed())
-                                    : result.describe(QStringLiteral("postfix check"));
+                                    : result.describe(QStringLiteral("postfix check"))
+                + Text::tr(" (run 'postfix check' in a terminal, or read the mail log, for its findings)");
         return false;
     }
     m_result.done.append(Text::tr("postfix check found no problem"));
@@ -262,20 +279,34 @@ bool Applier::reload(QString *error)
 
 void Applier::rollBack()
 {
+    if (m_saved.isEmpty()) {
+        m_result.restored = true; // the first step failed before anything changed
+        return;
+    }
+
     // A failed build leaves its staging files (see AliasDatabase) behind.
     for (const FileChange &file : m_plan.files) {
         const QFileInfo info(file.path);
         const QString staging = info.absolutePath() + QStringLiteral("/.") + info.fileName() + QStringLiteral(".new");
         QFile::remove(staging);
-        for (const QString &suffix : databaseSuffixes(file.databaseTable.section(QLatin1Char(':'), 0, 0)))
+        for (const QString &suffix : databaseSuffixes(file.databaseTable.section(QLatin1Char(':'), 0, 0))) {
             QFile::remove(staging + suffix);
+            // Berkeley DB writes "__db.NAME" beside the table while it builds.
+            QFile::remove(info.absolutePath() + QStringLiteral("/__db..") + info.fileName() + QStringLiteral(".new") + suffix);
+        }
     }
 
+    // New files go first: on a full file system they hold the space the
+    // rewrites need. Files that are unchanged are not written at all.
     QStringList failures;
-    for (const SavedFile &saved : std::as_const(m_saved)) {
-        QString error;
-        if (!restore(saved, &error))
-            failures.append(error);
+    for (bool existed : {false, true}) {
+        for (const SavedFile &saved : std::as_const(m_saved)) {
+            if (saved.existed != existed || (saved.existed && readAll(saved.path) == saved.bytes && QFile::exists(saved.path)))
+                continue;
+            QString error;
+            if (!restore(saved, &error))
+                failures.append(error);
+        }
     }
     m_result.restored = failures.isEmpty();
     if (!failures.isEmpty())
@@ -288,8 +319,10 @@ void Applier::rollBack()
 
 ApplyResult Applier::run()
 {
-    if (!step(QStringLiteral("save"), [this](QString *e) { return saveEverything(e); }))
+    if (!step(QStringLiteral("save"), [this](QString *e) { return saveEverything(e); })) {
+        rollBack();
         return m_result;
+    }
 
     bool ok = false;
     if (m_plan.kind == SetupPlan::Kind::Configure) {
@@ -302,7 +335,7 @@ ApplyResult Applier::run()
             && step(QStringLiteral("reload"), [this](QString *e) { return reload(e); });
     } else {
         // Undo in the reverse order: nothing may name the map when it goes.
-        const bool bytes = backupMatchesCurrent(m_settings, m_plan.configDirectory);
+        const bool bytes = !m_plan.keepAliasMaps && backupMatchesCurrent(m_settings, m_plan.configDirectory);
         ok = (bytes ? step(QStringLiteral("set-parameters"), [this](QString *e) { return restoreBytesFromBackup(e); })
                     : (step(QStringLiteral("set-service"), [this](QString *e) { return setServices(e); })
                        && step(QStringLiteral("set-parameters"), [this](QString *e) { return setParameters(e); })))
@@ -312,20 +345,18 @@ ApplyResult Applier::run()
     }
 
     if (!ok) {
-        qCWarning(lcPostfix).noquote() << "configure-postfix step" << m_result.failedStep << "failed:" << m_result.error;
         rollBack();
         return m_result;
     }
 
     // After a successful configure, the copies that tell --undo whether anything else changed since.
-    if (m_plan.kind == SetupPlan::Kind::Configure) {
+    if (m_plan.kind == SetupPlan::Kind::Configure && QFile::exists(m_settings.backupDirectory + QStringLiteral("/main.cf.before"))) {
         QString error;
         if (!writeFileAtomically(m_settings.backupDirectory + QStringLiteral("/main.cf.after"), readAll(mainCf(m_plan.configDirectory)), &error)
             || !writeFileAtomically(m_settings.backupDirectory + QStringLiteral("/master.cf.after"), readAll(masterCf(m_plan.configDirectory)), &error))
             qCWarning(lcPostfix).noquote() << "cannot save the copies for --undo:" << error;
     } else {
-        for (const char *name : {"main.cf.before", "master.cf.before", "main.cf.after", "master.cf.after"})
-            QFile::remove(m_settings.backupDirectory + QLatin1Char('/') + QLatin1String(name));
+        removeBackups(m_settings);
     }
     m_result.succeeded = true;
     return m_result;

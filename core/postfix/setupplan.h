@@ -49,6 +49,8 @@ struct SetupPlan {
     QStringList notes;       // facts the admin should know: what is left alone and why
     QStringList problems;    // reasons the plan must not be applied
     bool postfixRunning = false;
+    bool firstConfiguration = false; // Configure: Postfix has none of alias-sync's settings yet
+    bool keepAliasMaps = false;      // Undo: the managed aliases stay in alias_maps
 
     bool hasChanges() const { return !files.isEmpty() || !parameters.isEmpty() || !services.isEmpty(); }
 };

@@ -176,13 +176,15 @@ expect_failed_at set-service "master.cf"
 chattr -i "$(ps_etc immutable)/master.cf"
 expect_unconfigured immutable original
 
-ps_case "postfix-check fails: master.cf lacks the postlog service"
+ps_case "postfix check fails already: refused before any change"
 ps_new_instance no-postlog
 # maillog_file needs the postlog service; postfix check rejects its absence.
+# configure-postfix runs postfix check while planning and refuses with 2.
 ps_postconf no-postlog -MX postlog/unix-dgram
 ps_snapshot no-postlog original
 ps_configure no-postlog --yes
-expect_failed_at postfix-check postlog
+ps_expect_rc 2 "configure-postfix on an instance that postfix check rejects"
+ps_expect_stdout_has "'postfix check' fails before any change"
 expect_unconfigured no-postlog original
 
 ps_case "undo set-service fails: master.cf is immutable"

@@ -46,7 +46,7 @@ expect_no_alias_sync_settings() {
   local name=$1 etc
   etc=$(ps_etc "$name")
   ps_check "main.cf names no alias-sync table or transport" \
-    bash -c "! postconf -c '$etc' -n | grep -E 'alias-sync|$PS_BASE/$name/lib/aliases'"
+    bash -c "! postconf -c '$etc' -n | grep -E 'alias-sync-transport|alias-sync_|$PS_BASE/$name/lib/aliases'"
   ps_check "master.cf has no alias-sync service" \
     test -z "$(postconf -c "$etc" -M alias-sync/unix 2>/dev/null)"
 }
