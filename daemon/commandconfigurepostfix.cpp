@@ -7,6 +7,7 @@
 #include <QTextStream>
 
 #include <cstdio>
+#include <pwd.h>
 #include <unistd.h>
 
 namespace aliassync {
@@ -50,12 +51,43 @@ SetupSettings setupSettingsFor(const Config &config, const ConfigurePostfixOptio
     return settings;
 }
 
+// Checks what the admin passed before anything runs; returns the problem or nothing.
+QString optionProblem(const QString &directory, const ConfigurePostfixOptions &options)
+{
+    if (!QFileInfo::exists(directory + QStringLiteral("/main.cf")))
+        return Text::tr("%1 has no main.cf; give the directory that contains the Postfix instance's main.cf").arg(directory);
+    if (!options.undo) {
+        const QFileInfo pipe(options.pipeCommand);
+        if (!pipe.isFile() || !pipe.isExecutable())
+            return Text::tr("the pipe command %1 is not an executable file; give the installed alias-sync-pipe with --pipe-command")
+                .arg(options.pipeCommand);
+        // pipe(8) refuses to run a command as root or as the mail system owner.
+        const QByteArray user = options.pipeUser.toLocal8Bit();
+        const struct passwd *account = ::getpwnam(user.constData());
+        if (!account)
+            return Text::tr("the pipe user '%1' does not exist; create it (useradd --system %1) or name another with --pipe-user")
+                .arg(options.pipeUser);
+        if (account->pw_uid == 0 || options.pipeUser == QStringLiteral("postfix"))
+            return Text::tr("the pipe user '%1' is root or the mail system owner, which pipe(8) refuses; use an unprivileged user of its own")
+                .arg(options.pipeUser);
+    }
+    if (options.keepAliasMaps && !options.undo)
+        return Text::tr("--keep-alias-maps only applies with --undo");
+    return {};
+}
+
 int runConfigurePostfix(const Config &config, const ConfigurePostfixOptions &options)
 {
     QTextStream out(stdout);
     QTextStream err(stderr);
-    const QString directory = options.postfixConfigDirectory.isEmpty() ? config.postfixConfigDirectory
-                                                                        : options.postfixConfigDirectory;
+    const QString directory = QFileInfo(options.postfixConfigDirectory.isEmpty() ? config.postfixConfigDirectory
+                                                                                  : options.postfixConfigDirectory)
+                                  .absoluteFilePath();
+    const QString problem = optionProblem(directory, options);
+    if (!problem.isEmpty()) {
+        err << "alias-sync configure-postfix: " << problem << '\n';
+        return DryRunError;
+    }
     const PostfixTools tools(directory, config.postfixCommandDirectory);
     const SetupSettings settings = setupSettingsFor(config, options);
 
@@ -67,7 +99,7 @@ int runConfigurePostfix(const Config &config, const ConfigurePostfixOptions &opt
     }
 
     SetupPlan plan = options.undo ? planUndo(*snapshot, settings, options.keepAliasMaps) : planConfigure(*snapshot, settings);
-    if (options.undo && plan.hasChanges() && backupMatchesCurrent(settings, snapshot->configDirectory))
+    if (options.undo && !options.keepAliasMaps && plan.hasChanges() && backupMatchesCurrent(settings, snapshot->configDirectory))
         plan.notes.append(Text::tr("main.cf and master.cf are unchanged since configure-postfix, so their bytes from "
                                    "before it ran are written back instead of editing them"));
     out << renderPlan(plan);

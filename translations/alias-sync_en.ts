@@ -132,6 +132,72 @@
     </message>
 </context>
 <context>
+    <name>ConfigurePostfix</name>
+    <message>
+        <source>Not applied: standard input is not a terminal. Run again with --yes to apply without a prompt.
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Apply these changes? [y/N] </source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not applied; nothing was changed.
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 has no main.cf; give the directory that contains the Postfix instance&apos;s main.cf</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the pipe command %1 is not an executable file; give the installed alias-sync-pipe with --pipe-command</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the pipe user &apos;%1&apos; does not exist; create it (useradd --system %1) or name another with --pipe-user</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the pipe user &apos;%1&apos; is root or the mail system owner, which pipe(8) refuses; use an unprivileged user of its own</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--keep-alias-maps only applies with --undo</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>main.cf and master.cf are unchanged since configure-postfix, so their bytes from before it ran are written back instead of editing them</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>alias-sync configure-postfix: step &apos;%1&apos; failed: %2
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Every file it changed was restored; Postfix is as it was before.
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Restoring the saved files failed too; compare main.cf and master.cf with the copies in %1.
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>alias-sync is no longer connected to this Postfix instance.
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>alias-sync is connected to this Postfix instance.
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>Identity</name>
     <message>
         <source>an identity already exists in %1; remove key.pem and cert.pem there first to replace it</source>
@@ -167,6 +233,132 @@
     </message>
     <message>
         <source>cannot read %1: %2; the key must belong to the user that runs the daemon (chown -R alias-sync: %3)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>PostfixSetup</name>
+    <message>
+        <source>%1 is a virtual domain here (virtual_alias_domains or virtual_mailbox_domains), not in mydestination (%2). Postfix applies alias_maps only to domains that local(8) delivers, so aliases made by alias-sync would do nothing for it; remove it from the alias-sync domains setting.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is not in mydestination (%2). Postfix applies alias_maps only to domains in mydestination, so aliases made by alias-sync would do nothing for it. Add the domain to mydestination, or remove it from the alias-sync domains setting.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>local_transport is &apos;%1&apos;, not local(8): mail for mydestination is delivered elsewhere (virtual mailboxes, LMTP), and Postfix consults alias_maps only in local(8). To deliver mailboxes over LMTP with aliases, keep local_transport = local and set mailbox_transport to the LMTP destination.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;postfix check&apos; fails before any change (%1); run &apos;postfix -c %2 check&apos; in a terminal (or read the mail log) to see why, fix it, and run configure-postfix again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>default_database_type is &apos;%1&apos;; alias-sync builds hash, btree, cdb and lmdb tables only.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>master.cf already has a service named %1 that differs from the one alias-sync would write.
+  in master.cf now: %2
+  alias-sync wants: %3
+If alias-sync wrote it with another --pipe-command, pass that path again, or run --undo and then configure again; otherwise rename or remove that service.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>routes each designated address to the %1 pipe service</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the managed alias file has no current database; it is built again, unchanged</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the managed alias file, empty until the first alias is created</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>first in the list, so no broader entry of another map catches the designated addresses</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>local(8) reads the managed aliases; existing tables keep precedence</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>local_recipient_maps is empty, so the SMTP server does not check local recipients and accepts the designated addresses as they are</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the SMTP server must accept the designated addresses, which are neither users nor aliases</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>pipe(8) gives the pipe one recipient per delivery, so ${recipient} is one argument</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>alias_database (%1): alias-sync builds its own database safely, and newaliases would rebuild it in place</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Postfix runs alias-sync-pipe for each request message, as the unprivileged user %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>nothing may route mail to alias-sync any more</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the master.cf service %1 does not run %2, so alias-sync did not write it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the designated addresses no longer go to alias-sync</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the designated addresses are no longer accepted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the %1 service is gone</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>alias_maps keeps %1, so the aliases made so far keep working</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the managed aliases are no longer used</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the transport map alias-sync wrote; removed after Postfix no longer uses it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the managed alias file %1 and its database stay: they are alias-sync&apos;s data</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cannot read the Postfix configuration: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>transport_maps does not list %1; run &apos;alias-sync configure-postfix&apos;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the database of %1 is missing or older than the file; run &apos;alias-sync configure-postfix&apos;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>master.cf has no %1 service; run &apos;alias-sync configure-postfix&apos;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>alias_maps does not list %1, so managed aliases do not deliver; run &apos;alias-sync configure-postfix&apos;</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -475,6 +667,187 @@
     </message>
 </context>
 <context>
+    <name>SetupApply</name>
+    <message>
+        <source>cannot remove %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>failure injected by ALIAS_SYNC_TEST_FAIL_STEP</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cannot create the backup directory %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>saved main.cf and master.cf in %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>wrote %1 and built %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>removed %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>removed %1 from main.cf</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>set %1 = %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>removed the master.cf service %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>added the master.cf service %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>restored main.cf and master.cf to their bytes from before configure-postfix</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>postfix check warned: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> (run &apos;postfix -c %1 check&apos; in a terminal, or read the mail log, for its findings)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>postfix check found no problem</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Postfix is not running: not reloaded</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>reloaded Postfix</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>; restoring the saved files also failed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SetupPlan</name>
+    <message>
+        <source>(empty)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Removing alias-sync from the Postfix instance in %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connecting alias-sync to the Postfix instance in %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>
+Cannot continue: %1
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>
+Remove the file %1
+  why: %2
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>
+Write the file %1
+  why: %2
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>  then build %1 with %2
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>
+main.cf: %1
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>  now:  %1%2
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> (built-in default)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>  then: (removed from main.cf: back to the built-in default)
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>  then: %1
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>  why:  %1
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>
+master.cf: service %1
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>  now:  %1
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>  then: (removed)
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>
+Left alone:
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>
+Nothing to change.
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>
+Postfix is running: it will be reloaded after every step succeeded.
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>
+Postfix is not running: it will not be started or reloaded.
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>aliassync::AliasFile</name>
     <message>
         <source>field %1 is not key=value</source>
@@ -744,7 +1117,48 @@
   peer pin FILE     pin the other server&apos;s certificate (PEM)
   peer show         print both fingerprints
   daemon            run the service (logs to standard error)
-  status            print the state; exit 0 OK, 1 warning, 2 critical, 3 unknown</source>
+  status            print the state; exit 0 OK, 1 warning, 2 critical, 3 unknown
+  configure-postfix show and make the Postfix changes alias-sync needs (--undo: remove them)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>configure-postfix: remove what it added.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>configure-postfix: apply without asking.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>configure-postfix: print the changes only; exit 0 none, 1 pending, 2 error.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>configure-postfix --undo: keep the managed aliases in alias_maps.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>configure-postfix: the Postfix instance whose config_directory is &lt;dir&gt;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>dir</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>configure-postfix: path of alias-sync-pipe in master.cf (default %1).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>path</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>configure-postfix: the user the pipe runs as (default alias-sync-pipe).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>user</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -899,6 +1313,23 @@
     <message>
         <source>managed aliases:   %1 (fingerprint %2)
 </source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>unknown (daemon not reachable)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Postfix integration broken</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Postfix integration: %1
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>complete</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -229,8 +229,9 @@ SetupPlan planConfigure(const PostfixSnapshot &snapshot, const SetupSettings &se
             continue;
         plan.problems.append(
             virtualDomains.contains(domain)
-                ? Text::tr("%1 is a virtual domain here, not in mydestination (%2). Postfix applies alias_maps only to "
-                           "domains that local(8) delivers, so aliases made by alias-sync would do nothing for it.")
+                ? Text::tr("%1 is a virtual domain here (virtual_alias_domains or virtual_mailbox_domains), not in "
+                           "mydestination (%2). Postfix applies alias_maps only to domains that local(8) delivers, so "
+                           "aliases made by alias-sync would do nothing for it; remove it from the alias-sync domains setting.")
                       .arg(domain, snapshot.expanded.value(QStringLiteral("mydestination")))
                 : Text::tr("%1 is not in mydestination (%2). Postfix applies alias_maps only to domains in "
                            "mydestination, so aliases made by alias-sync would do nothing for it. Add the domain to "
@@ -240,13 +241,15 @@ SetupPlan planConfigure(const PostfixSnapshot &snapshot, const SetupSettings &se
     const QString localTransport = snapshot.expanded.value(QStringLiteral("local_transport"));
     if (localTransport != QStringLiteral("local") && !localTransport.startsWith(QStringLiteral("local:")))
         plan.problems.append(Text::tr("local_transport is '%1', not local(8): mail for mydestination is delivered "
-                                      "elsewhere (virtual mailboxes, LMTP), and Postfix consults alias_maps only in local(8).")
+                                      "elsewhere (virtual mailboxes, LMTP), and Postfix consults alias_maps only in local(8). "
+                                      "To deliver mailboxes over LMTP with aliases, keep local_transport = local and set "
+                                      "mailbox_transport to the LMTP destination.")
                                  .arg(localTransport));
 
     if (!snapshot.checkProblem.isEmpty())
-        plan.problems.append(Text::tr("'postfix check' fails before any change (%1); fix what it reports (run it in a "
-                                      "terminal, or read the mail log) and run configure-postfix again.")
-                                 .arg(snapshot.checkProblem));
+        plan.problems.append(Text::tr("'postfix check' fails before any change (%1); run 'postfix -c %2 check' in a "
+                                      "terminal (or read the mail log) to see why, fix it, and run configure-postfix again.")
+                                 .arg(snapshot.checkProblem, snapshot.configDirectory));
 
     const QString databaseType = snapshot.expanded.value(QStringLiteral("default_database_type"));
     if (databaseSuffixes(databaseType).isEmpty())
@@ -256,9 +259,10 @@ SetupPlan planConfigure(const PostfixSnapshot &snapshot, const SetupSettings &se
     const QString wanted = serviceEntry(settings).simplified();
     if (!snapshot.service.isEmpty() && snapshot.service != wanted)
         plan.problems.append(Text::tr("master.cf already has a service named %1 that differs from the one alias-sync "
-                                      "writes: %2. Rename or remove that service, or run '--undo' if an older "
-                                      "alias-sync wrote it.")
-                                 .arg(settings.serviceName, snapshot.service));
+                                      "would write.\n  in master.cf now: %2\n  alias-sync wants: %3\nIf alias-sync wrote it with another "
+                                      "--pipe-command, pass that path again, or run --undo and then configure again; "
+                                      "otherwise rename or remove that service.")
+                                 .arg(settings.serviceName, snapshot.service, wanted));
     if (!plan.problems.isEmpty())
         return plan;
 

@@ -8,6 +8,9 @@
 #include <QFile>
 #include <QFileInfo>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 namespace aliassync {
 
 namespace {
@@ -176,6 +179,17 @@ bool Applier::writeFiles(QString *error)
         }
         if (!table.replace(file.content, expected, {}, error))
             return false;
+
+        // The daemon's user replaces the managed alias file later; give it
+        // the owner of its directory (the daemon's state directory).
+        if (file.aliasFile) {
+            struct stat directory {};
+            const QString parent = QFileInfo(file.path).absolutePath();
+            if (::stat(QFile::encodeName(parent).constData(), &directory) == 0) {
+                for (const QString &path : QStringList{file.path} + QStringList{file.path + QStringLiteral(".db")})
+                    (void)!::chown(QFile::encodeName(path).constData(), directory.st_uid, directory.st_gid);
+            }
+        }
         m_result.done.append(Text::tr("wrote %1 and built %2").arg(file.path, file.databaseTable));
     }
     return true;
@@ -255,7 +269,7 @@ bool Applier::checkPostfix(QString *error)
         // postfix-script writes its findings to a terminal only, otherwise to the mail log.
         *error = result.succeeded() ? Text::tr("postfix check warned: %1").arg(QString::fromUtf8(result.errorOutput).trimmed())
                                     : result.describe(QStringLiteral("postfix check"))
-                + Text::tr(" (run 'postfix check' in a terminal, or read the mail log, for its findings)");
+                + Text::tr(" (run 'postfix -c %1 check' in a terminal, or read the mail log, for its findings)").arg(m_plan.configDirectory);
         return false;
     }
     m_result.done.append(Text::tr("postfix check found no problem"));

@@ -80,4 +80,23 @@ ps_new_instance dbm
 ps_postconf dbm -e "default_database_type = dbm"
 expect_refused dbm default_database_type dbm
 
+# Options that would write a service pipe(8) cannot run are refused before
+# Postfix is read, with exit 2 and main.cf and master.cf untouched.
+ps_case "options that pipe(8) could not run are refused"
+ps_new_instance options
+ps_snapshot options original
+ps_configure options --yes --pipe-command "$PS_BASE/no-such-pipe"
+ps_expect_rc 2 "a pipe command that does not exist"
+ps_expect_stderr_has "is not an executable file"
+ps_configure options --yes --pipe-user root
+ps_expect_rc 2 "root as the pipe user"
+ps_expect_stderr_has "pipe(8) refuses"
+ps_configure options --yes --pipe-user no-such-user-here
+ps_expect_rc 2 "a pipe user that does not exist"
+ps_expect_stderr_has "does not exist"
+ps_configure options --yes --postfix-config "$PS_BASE/options/no-such-dir"
+ps_expect_rc 2 "a Postfix directory without main.cf"
+ps_expect_stderr_has "has no main.cf"
+ps_expect_config_is options original "after the refused options"
+
 ps_finish
