@@ -1,5 +1,5 @@
-// Gives the generic transaction protocol its alias meaning: checks that a
-// name is free (or, for a removal, owned by the requester) on this server,
+// Gives the generic transaction protocol its alias meaning. It checks that
+// a name is free (or, for a removal, owned by the requester) on this server,
 // applies the change to the managed alias file and its database, and sends
 // this server's confirmation once the change is live.
 #pragma once

@@ -3,6 +3,7 @@
 #include "commands.h"
 #include "fingerprint.h"
 #include "logging.h"
+#include "requestpolicy.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -23,16 +24,10 @@ DaemonService::DaemonService(const Config &config, QObject *parent)
 
 bool DaemonService::loadPolicy(QString *error)
 {
-    m_policy.servedDomains = m_config.domains;
-    m_policy.designatedLocalPart = m_config.designatedLocalPart;
-    m_policy.administrators = m_config.administrators;
-    m_policy.extraReservedNames = m_config.reservedNames;
-
-    // postconf(5): every character of recipient_delimiter separates an extension.
-    const auto delimiter = m_tools.parameter(QStringLiteral("recipient_delimiter"), error);
-    if (!delimiter)
+    const auto policy = requestPolicyFor(m_config, m_tools, error);
+    if (!policy)
         return false;
-    m_policy.recipientDelimiter = *delimiter;
+    m_policy = *policy;
     return true;
 }
 

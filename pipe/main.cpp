@@ -6,12 +6,13 @@
 // handled (acted on, rejected with a reply, or ignored), EX_TEMPFAIL (75)
 // for anything that may succeed later, so Postfix keeps the message and
 // retries. No other status is used: any other non-zero status would make
-// Postfix bounce a request that may already have been answered.
+// Postfix bounce a request that may already have been replied to.
 
 #include "config.h"
 #include "localclient.h"
 #include "postfixtools.h"
 #include "requestmessages.h"
+#include "requestpolicy.h"
 #include "syslogoutput.h"
 
 #include <requestmail/compose.h>
@@ -48,21 +49,6 @@ QByteArray readMessage(QFile &input)
             message.append(chunk.left(maxMessageBytes - message.size()));
     }
     return message;
-}
-
-RequestPolicy policyFor(const Config &config, QString *error)
-{
-    RequestPolicy policy;
-    policy.servedDomains = config.domains;
-    policy.designatedLocalPart = config.designatedLocalPart;
-    policy.administrators = config.administrators;
-    policy.extraReservedNames = config.reservedNames;
-
-    const PostfixTools tools(config.postfixConfigDirectory, config.postfixCommandDirectory);
-    const auto delimiter = tools.parameter(QStringLiteral("recipient_delimiter"), error);
-    if (delimiter)
-        policy.recipientDelimiter = *delimiter;
-    return policy;
 }
 
 } // namespace
@@ -109,11 +95,13 @@ int main(int argc, char **argv)
         qCCritical(lcPipe).noquote() << error;
         return EX_TEMPFAIL;
     }
-    const RequestPolicy policy = policyFor(*config, &error);
-    if (!error.isEmpty()) {
+    const PostfixTools tools(config->postfixConfigDirectory, config->postfixCommandDirectory);
+    const auto loadedPolicy = requestPolicyFor(*config, tools, &error);
+    if (!loadedPolicy) {
         qCCritical(lcPipe).noquote() << "cannot read recipient_delimiter:" << error;
         return EX_TEMPFAIL;
     }
+    const RequestPolicy &policy = *loadedPolicy;
 
     Envelope envelope;
     envelope.sender = parser.value(senderOption);

@@ -1,7 +1,7 @@
 // Routes Qt's log output of alias-sync-pipe to syslog (mail facility).
 //
 // pipe(8) copies a command's standard output and error into delivery
-// status notices, which go back to the sender; log lines belong in the
+// status notices, which go back to the sender. Log lines belong in the
 // system journal instead.
 #pragma once
 

@@ -63,7 +63,11 @@ bool writeFileAtomically(const QString &path, const QByteArray &bytes, QString *
     }
 
     const qsizetype slash = target.lastIndexOf('/');
-    const QByteArray dir = slash < 0 ? QByteArray(".") : slash == 0 ? QByteArray("/") : target.left(slash);
+    QByteArray dir = target.left(slash);
+    if (slash < 0)
+        dir = ".";
+    else if (slash == 0)
+        dir = "/";
     const QByteArray base = slash < 0 ? target : target.mid(slash + 1);
 
     QByteArray tmpl = dir + "/." + base + ".tmp.XXXXXX";

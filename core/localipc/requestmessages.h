@@ -1,7 +1,7 @@
 // The messages between alias-sync-pipe and the daemon's request socket.
 //
-// The pipe sends its decision about one message (a request to act on, or a
-// rejection the daemon should answer); the daemon replies with "handled"
+// The pipe sends its decision about one message: a request to act on, or a
+// rejection the daemon should reply to. The daemon replies with "handled"
 // (Postfix may consider the message delivered) or "tempfail" (Postfix must
 // keep it and try again). specs/local-protocol.md lists the fields.
 #pragma once

@@ -3,8 +3,8 @@
 // Contract: TLS 1.3 only, mutual authentication, and the pinned peer
 // certificate as the one and only trust anchor. A self-signed certificate
 // trusted this way verifies only if it is byte-for-byte the pinned one, so
-// OpenSSL rejects any other certificate during the handshake; callers still
-// compare the SHA-256 digest afterwards as a second check.
+// OpenSSL rejects any other certificate during the handshake. Callers
+// still compare the SHA-256 digest afterwards as a second check.
 #pragma once
 
 #include "identitystore.h"

@@ -86,7 +86,7 @@ bool AliasDatabase::replace(const QByteArray &text, const QStringList &expectedN
     if (!built.errorOutput.isEmpty())
         qCWarning(lcPostfix).noquote() << program() << "warned about" << m_aliasFile << ":" << QString::fromUtf8(built.errorOutput).trimmed();
 
-    // Step 3: the new database must answer for what changed, before it replaces the old one.
+    // Step 3: lookups of what changed must succeed in the new database before it replaces the old one.
     for (const QString &name : expectedNames) {
         const auto found = m_tools.lookup(program(), stagingTable, name, error);
         if (!found)

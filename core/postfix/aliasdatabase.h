@@ -31,7 +31,7 @@ public:
     QString table() const { return m_databaseType + QLatin1Char(':') + m_aliasFile; }
 
     // Installs text as the alias file with a freshly built database.
-    // expectedNames must answer lookups in the new database, absentNames must not.
+    // expectedNames must be found in the new database, and absentNames must not.
     bool replace(const QByteArray &text, const QStringList &expectedNames, const QStringList &absentNames, QString *error);
 
     // Builds the database from the current text, e.g. after a crash between the two renames.

@@ -6,7 +6,7 @@
 namespace aliassync {
 
 // Submits message to recipient with envelopeSender ("" for the null sender,
-// which RFC 3834 asks of automatic replies so they never bounce into a loop).
+// which RFC 3834 requires of automatic replies so they never bounce into a loop).
 // sendmail hands the message to the setgid postdrop. Where the setgid bit
 // has no effect (systemd's NoNewPrivileges) and the caller lacks the
 // postdrop group, postdrop retries for ever, hence the time limit.

@@ -171,7 +171,7 @@ bool Applier::writeFiles(QString *error)
         if (!table.initialise(error))
             return false;
 
-        // Every designated address must answer from the new database before it replaces the old one.
+        // Every designated address must be found in the new database before it replaces the old one.
         QStringList expected;
         if (!file.aliasFile) {
             for (const QString &domain : m_settings.domains)

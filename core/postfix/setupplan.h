@@ -1,4 +1,4 @@
-// What `alias-sync configure-postfix` will change, as data.
+// The changes `alias-sync configure-postfix` will make, as data.
 //
 // Contract: a plan lists every file it writes with its content, every
 // main.cf parameter with its old and new value, and every master.cf

@@ -1,4 +1,4 @@
-// What the transaction protocol asks of the thing it coordinates.
+// The interface the transaction protocol requires of what it coordinates.
 //
 // The protocol moves opaque operations; an OperationHandler gives them
 // meaning. check() must not change anything; apply() must be idempotent,

@@ -1,7 +1,7 @@
 // The two-phase commit between a coordinator and one participant.
 //
 // Contract: every state is journaled (fsynced) before the server acts on it
-// or tells the peer about it. The coordinator's "committed" record is the
+// or sends it to the peer. The coordinator's "committed" record is the
 // point of no return; before it, any failure aborts. Messages (JSON
 // objects) and their states are specified in specs/peer-protocol.md.
 //

@@ -73,7 +73,7 @@ private Q_SLOTS:
         QCOMPARE(received.first().first().toJsonObject().value(QStringLiteral("type")).toString(), QStringLiteral("ping"));
     }
 
-    // The client pins b, but a stranger answers: the client refuses during the handshake.
+    // The client pins b, but a stranger accepts the connection: the client rejects it during the handshake.
     void clientRejectsWrongServerCertificate()
     {
         PeerServer server(QStringLiteral("mx2.example.org"));
@@ -92,7 +92,7 @@ private Q_SLOTS:
     }
 
     // The server pins a, but the stranger connects: TLS 1.3 lets the client
-    // finish its handshake, so only the missing hello tells it that it was refused.
+    // finish its handshake, so only the missing hello shows it that it was rejected.
     void serverRejectsWrongClientCertificate()
     {
         PeerServer server(QStringLiteral("mx2.example.org"));

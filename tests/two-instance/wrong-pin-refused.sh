@@ -1,6 +1,6 @@
 #!/bin/bash
-# When b pins a certificate that is not a's, b refuses a's connection and
-# logs both fingerprints; a request on a is then deferred (exit 75) and
+# When b pins a certificate that is not a's, b rejects a's connection and
+# logs both fingerprints. A request on a is then deferred (exit 75) and
 # creates nothing. b notices the new pin without a restart.
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"

@@ -189,9 +189,9 @@ private Q_SLOTS:
         QTRY_COMPARE(b.handler.values.value(QStringLiteral("team")), QStringLiteral("alice"));
     }
 
-    // Both servers coordinate the same name at once: each participant finds
+    // Both servers coordinate the same name at once. Each participant finds
     // the name locked by its own coordination and votes no, so neither wins
-    // and both requests are retried later; never one on each side.
+    // and both requests are retried later, never one on each side.
     void crossedRequestsNeverDiverge()
     {
         QTemporaryDir dir;
@@ -269,7 +269,7 @@ private Q_SLOTS:
         QCOMPARE(ack.value(QStringLiteral("outcome")).toString(), QStringLiteral("committed"));
         QCOMPARE(b.handler.values.value(QStringLiteral("team")), QStringLiteral("alice"));
 
-        // A repeated commit is answered from the journal, not applied twice.
+        // A repeated commit gets its reply from the journal and is not applied twice.
         b.engine->handleRequestFromCoordinator(
             {{QStringLiteral("type"), QStringLiteral("commit")}, {QStringLiteral("txid"), QStringLiteral("tx-1")}});
         QCOMPARE(b.handler.appliedCount, 1);
