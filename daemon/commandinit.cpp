@@ -3,14 +3,23 @@
 #include "identitystore.h"
 
 #include <QCoreApplication>
+#include <QFileInfo>
 #include <QTextStream>
 
 #include <unistd.h>
 
 namespace aliassync {
 
-int runInit(const Config &config)
+int runInit(const Config &config, bool ifAbsent)
 {
+    // The package's postinst runs `init --if-absent` on every configure, so
+    // an upgrade or a reinstall keeps the identity the peer has pinned.
+    if (ifAbsent && QFileInfo::exists(identityKeyPath(config.identityDirectory))
+        && QFileInfo::exists(identityCertificatePath(config.identityDirectory))) {
+        QTextStream(stdout) << QCoreApplication::translate("init", "The identity in %1 exists; kept it.\n").arg(config.identityDirectory);
+        return 0;
+    }
+
     // The daemon runs as its own user and must be able to read the key.
     if (::geteuid() == 0)
         QTextStream(stderr) << QCoreApplication::translate("init",

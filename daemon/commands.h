@@ -9,7 +9,8 @@
 
 namespace aliassync {
 
-int runInit(const Config &config);
+int runInit(const Config &config, bool ifAbsent);
+int runShowConfig(const Config &config, const QStringList &keys);
 int runPeer(const Config &config, const QStringList &arguments);
 int runStatus(const Config &config);
 int runDaemon(const Config &config);

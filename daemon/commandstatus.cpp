@@ -86,7 +86,7 @@ int runStatus(const Config &config)
         << Text::tr("pinned peer:       %1\n").arg(pinnedFingerprint)
         << Text::tr("pending transactions: %1\n").arg(reply ? QString::number(pending) : Text::tr("unknown"));
     out << Text::tr("Postfix integration: %1\n").arg(postfixProblems.isEmpty() ? Text::tr("complete") : postfixProblems.join(QStringLiteral("; ")));
-    if (reply)
+    if (reply && reply->contains(QStringLiteral("managed_aliases")))
         out << Text::tr("managed aliases:   %1 (fingerprint %2)\n")
                    .arg(reply->value(QStringLiteral("managed_aliases")).toInt())
                    .arg(reply->value(QStringLiteral("alias_fingerprint")).toString());

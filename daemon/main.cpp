@@ -20,11 +20,13 @@ QString commandList()
     return QCoreApplication::translate("main",
         "Commands:\n"
         "  init              create this server's key and certificate, print its fingerprint\n"
+        "                    (--if-absent: keep an identity that exists)\n"
         "  peer pin FILE     pin the other server's certificate (PEM)\n"
         "  peer show         print both fingerprints\n"
         "  daemon            run the service (logs to standard error)\n"
         "  status            print the state; exit 0 OK, 1 warning, 2 critical, 3 unknown\n"
-        "  configure-postfix show and make the Postfix changes alias-sync needs (--undo: remove them)");
+        "  configure-postfix show and make the Postfix changes alias-sync needs (--undo: remove them)\n"
+        "  config [KEY...]   print the settings in effect, defaults included");
 }
 
 } // namespace
@@ -55,6 +57,8 @@ int main(int argc, char **argv)
     const QCommandLineOption postfixConfigOption(QStringLiteral("postfix-config"), QCoreApplication::translate("main", "configure-postfix: the Postfix instance whose config_directory is <dir>."), QCoreApplication::translate("main", "dir"));
     const QCommandLineOption pipeCommandOption(QStringLiteral("pipe-command"), QCoreApplication::translate("main", "configure-postfix: path of alias-sync-pipe in master.cf (default %1).").arg(QStringLiteral(ALIAS_SYNC_PIPE_COMMAND)), QCoreApplication::translate("main", "path"));
     const QCommandLineOption pipeUserOption(QStringLiteral("pipe-user"), QCoreApplication::translate("main", "configure-postfix: the user the pipe runs as (default alias-sync-pipe)."), QCoreApplication::translate("main", "user"));
+    const QCommandLineOption ifAbsentOption(QStringLiteral("if-absent"), QCoreApplication::translate("main", "init: do nothing when the identity exists."));
+    parser.addOption(ifAbsentOption);
     parser.addOptions({undoOption, yesOption, dryRunOption, keepAliasMapsOption, postfixConfigOption, pipeCommandOption, pipeUserOption});
     parser.addPositionalArgument(QStringLiteral("command"), QCoreApplication::translate("main", "The command to run."));
     parser.process(app);
@@ -65,20 +69,32 @@ int main(int argc, char **argv)
         return 2;
     }
 
-    QString error;
-    const auto config = Config::load(parser.value(configOption), &error);
-    if (!config) {
+    const QString command = positional.first();
+    const QStringList arguments = positional.mid(1);
+    const auto configProblem = [&command](const QString &error) {
         // Monitoring reads the first line of standard output.
-        if (positional.first() == QStringLiteral("status"))
+        if (command == QStringLiteral("status"))
             QTextStream(stdout) << "ALIAS-SYNC UNKNOWN - " << error << '\n';
         QTextStream(stderr) << "alias-sync: " << error << '\n';
         return exitUnknown;
-    }
+    };
 
-    const QString command = positional.first();
-    const QStringList arguments = positional.mid(1);
+    QString error;
+    const auto config = Config::load(parser.value(configOption), &error);
+    if (!config)
+        return configProblem(error);
+
+    // Creating the identity, pairing and reading the settings work before
+    // the admin has named the domains; everything that handles mail needs them.
+    const bool servesMail = command == QStringLiteral("daemon") || command == QStringLiteral("status")
+        || (command == QStringLiteral("configure-postfix") && !parser.isSet(undoOption));
+    if (servesMail && !config->checkServesMail(&error))
+        return configProblem(error);
+
     if (command == QStringLiteral("init") && arguments.isEmpty())
-        return runInit(*config);
+        return runInit(*config, parser.isSet(ifAbsentOption));
+    if (command == QStringLiteral("config"))
+        return runShowConfig(*config, arguments);
     if (command == QStringLiteral("peer"))
         return runPeer(*config, arguments);
     if (command == QStringLiteral("status") && arguments.isEmpty())

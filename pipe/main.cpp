@@ -91,7 +91,7 @@ int main(int argc, char **argv)
 
     QString error;
     const auto config = Config::load(parser.value(configOption), &error);
-    if (!config) {
+    if (!config || !config->checkServesMail(&error)) {
         qCCritical(lcPipe).noquote() << error;
         return EX_TEMPFAIL;
     }

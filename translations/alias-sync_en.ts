@@ -91,10 +91,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>server_name is not set; set it to this server&apos;s host name</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>domains is not set; list the mail domains this server serves</source>
         <translation type="unfinished"></translation>
     </message>
@@ -128,6 +124,10 @@
     </message>
     <message>
         <source>&apos;#&apos; in the value of &apos;%1&apos;; comments must be on their own line</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>server_name is not set and the host name &apos;%1&apos; is not a valid host name; set server_name to this server&apos;s host name</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1066,6 +1066,14 @@ Postfix is not running: it will not be started or reloaded.
     </message>
 </context>
 <context>
+    <name>config</name>
+    <message>
+        <source>alias-sync config: unknown setting &apos;%1&apos;; the valid settings are: %2
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>init</name>
     <message>
         <source>Created the identity of %1 in %2.
@@ -1084,6 +1092,11 @@ Postfix is not running: it will not be started or reloaded.
     </message>
     <message>
         <source>alias-sync init: warning: running as root, so the key will belong to root; run it as the daemon&apos;s user (runuser -u alias-sync -- alias-sync init) or chown the identity directory afterwards
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The identity in %1 exists; kept it.
 </source>
         <translation type="unfinished"></translation>
     </message>
@@ -1109,16 +1122,6 @@ Postfix is not running: it will not be started or reloaded.
     <message>
         <source>alias-sync: unknown command or arguments: %1
 </source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Commands:
-  init              create this server&apos;s key and certificate, print its fingerprint
-  peer pin FILE     pin the other server&apos;s certificate (PEM)
-  peer show         print both fingerprints
-  daemon            run the service (logs to standard error)
-  status            print the state; exit 0 OK, 1 warning, 2 critical, 3 unknown
-  configure-postfix show and make the Postfix changes alias-sync needs (--undo: remove them)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1159,6 +1162,22 @@ Postfix is not running: it will not be started or reloaded.
     </message>
     <message>
         <source>user</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Commands:
+  init              create this server&apos;s key and certificate, print its fingerprint
+                    (--if-absent: keep an identity that exists)
+  peer pin FILE     pin the other server&apos;s certificate (PEM)
+  peer show         print both fingerprints
+  daemon            run the service (logs to standard error)
+  status            print the state; exit 0 OK, 1 warning, 2 critical, 3 unknown
+  configure-postfix show and make the Postfix changes alias-sync needs (--undo: remove them)
+  config [KEY...]   print the settings in effect, defaults included</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>init: do nothing when the identity exists.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -5,6 +5,7 @@
 #include <QDir>
 #include <QHostAddress>
 #include <QRegularExpression>
+#include <QSysInfo>
 
 #include <functional>
 
@@ -14,6 +15,15 @@ namespace {
 
 // A setting's parser stores the value or returns a reason it is invalid.
 using SettingParser = std::function<QString(Config &, const QString &)>;
+
+// A setting's printer gives its effective value in the file's own syntax.
+using SettingPrinter = std::function<QString(const Config &)>;
+
+struct Setting {
+    QString key;
+    SettingParser parse;
+    SettingPrinter print;
+};
 
 // Gives lupdate and QTranslator the context "Config" for this file's messages.
 struct Text {
@@ -79,7 +89,8 @@ SettingParser listSetting(QStringList Config::*field, ListItem kind)
 {
     return [field, kind](Config &config, const QString &value) -> QString {
         static const QRegularExpression login(QStringLiteral("^[A-Za-z0-9._+@-]+$"));
-        static const QRegularExpression name(QStringLiteral("^[a-z0-9*][a-z0-9._*-]*$"));
+        // A reserved name may carry one '*' at its start or its end.
+        static const QRegularExpression name(QStringLiteral("^(\\*?[a-z0-9._-]+|[a-z0-9._-]+\\*)$"));
         QStringList items;
         for (const QString &raw : value.split(QRegularExpression(QStringLiteral("[,\\s]+")), Qt::SkipEmptyParts)) {
             const QString item = raw.toLower();
@@ -130,41 +141,69 @@ SettingParser localPartSetting(QString Config::*field)
     };
 }
 
-const QList<QPair<QString, SettingParser>> &settingTable()
+SettingPrinter printer(QString Config::*field)
 {
-    static const QList<QPair<QString, SettingParser>> table = {
-        {QStringLiteral("server_name"), hostNameSetting(&Config::serverName)},
-        {QStringLiteral("domains"), listSetting(&Config::domains, ListItem::DomainName)},
-        {QStringLiteral("designated_local_part"), localPartSetting(&Config::designatedLocalPart)},
-        {QStringLiteral("administrators"), listSetting(&Config::administrators, ListItem::Login)},
-        {QStringLiteral("reserved_names"), listSetting(&Config::reservedNames, ListItem::Name)},
-        {QStringLiteral("alias_file"), pathSetting(&Config::aliasFile)},
-        {QStringLiteral("journal_file"), pathSetting(&Config::journalFile)},
-        {QStringLiteral("identity_directory"), pathSetting(&Config::identityDirectory)},
-        {QStringLiteral("peer_certificate"), pathSetting(&Config::peerCertificate)},
-        {QStringLiteral("request_socket"), pathSetting(&Config::requestSocket)},
-        {QStringLiteral("control_socket"), pathSetting(&Config::controlSocket)},
-        {QStringLiteral("listen_address"), listenAddressSetting(&Config::listenAddress)},
-        {QStringLiteral("listen_port"), portSetting(&Config::listenPort)},
-        {QStringLiteral("peer_address"), peerAddressSetting(&Config::peerAddress)},
-        {QStringLiteral("peer_port"), portSetting(&Config::peerPort)},
-        {QStringLiteral("postfix_config_directory"), pathSetting(&Config::postfixConfigDirectory)},
-        {QStringLiteral("postfix_command_directory"), pathSetting(&Config::postfixCommandDirectory)},
-        {QStringLiteral("sendmail_path"), pathSetting(&Config::sendmailPath)},
-        {QStringLiteral("transaction_timeout"), secondsSetting(&Config::transactionTimeoutSeconds, 1, 600)},
-        {QStringLiteral("request_timeout"), secondsSetting(&Config::requestTimeoutSeconds, 5, 900)},
-        {QStringLiteral("reconnect_max"), secondsSetting(&Config::reconnectMaxSeconds, 1, 3600)},
+    return [field](const Config &config) { return config.*field; };
+}
+
+SettingPrinter printer(QStringList Config::*field)
+{
+    return [field](const Config &config) { return (config.*field).join(QStringLiteral(", ")); };
+}
+
+SettingPrinter printer(quint16 Config::*field)
+{
+    return [field](const Config &config) { return QString::number(config.*field); };
+}
+
+SettingPrinter printer(int Config::*field)
+{
+    return [field](const Config &config) { return QString::number(config.*field); };
+}
+
+const QList<Setting> &settingTable()
+{
+    static const QList<Setting> table = {
+        {QStringLiteral("server_name"), hostNameSetting(&Config::serverName), printer(&Config::serverName)},
+        {QStringLiteral("domains"), listSetting(&Config::domains, ListItem::DomainName), printer(&Config::domains)},
+        {QStringLiteral("designated_local_part"), localPartSetting(&Config::designatedLocalPart), printer(&Config::designatedLocalPart)},
+        {QStringLiteral("administrators"), listSetting(&Config::administrators, ListItem::Login), printer(&Config::administrators)},
+        {QStringLiteral("reserved_names"), listSetting(&Config::reservedNames, ListItem::Name), printer(&Config::reservedNames)},
+        {QStringLiteral("alias_file"), pathSetting(&Config::aliasFile), printer(&Config::aliasFile)},
+        {QStringLiteral("journal_file"), pathSetting(&Config::journalFile), printer(&Config::journalFile)},
+        {QStringLiteral("identity_directory"), pathSetting(&Config::identityDirectory), printer(&Config::identityDirectory)},
+        {QStringLiteral("peer_certificate"), pathSetting(&Config::peerCertificate), printer(&Config::peerCertificate)},
+        {QStringLiteral("request_socket"), pathSetting(&Config::requestSocket), printer(&Config::requestSocket)},
+        {QStringLiteral("control_socket"), pathSetting(&Config::controlSocket), printer(&Config::controlSocket)},
+        {QStringLiteral("listen_address"), listenAddressSetting(&Config::listenAddress), printer(&Config::listenAddress)},
+        {QStringLiteral("listen_port"), portSetting(&Config::listenPort), printer(&Config::listenPort)},
+        {QStringLiteral("peer_address"), peerAddressSetting(&Config::peerAddress), printer(&Config::peerAddress)},
+        {QStringLiteral("peer_port"), portSetting(&Config::peerPort), printer(&Config::peerPort)},
+        {QStringLiteral("postfix_config_directory"), pathSetting(&Config::postfixConfigDirectory), printer(&Config::postfixConfigDirectory)},
+        {QStringLiteral("postfix_command_directory"), pathSetting(&Config::postfixCommandDirectory), printer(&Config::postfixCommandDirectory)},
+        {QStringLiteral("sendmail_path"), pathSetting(&Config::sendmailPath), printer(&Config::sendmailPath)},
+        {QStringLiteral("transaction_timeout"), secondsSetting(&Config::transactionTimeoutSeconds, 1, 600), printer(&Config::transactionTimeoutSeconds)},
+        {QStringLiteral("request_timeout"), secondsSetting(&Config::requestTimeoutSeconds, 5, 900), printer(&Config::requestTimeoutSeconds)},
+        {QStringLiteral("reconnect_max"), secondsSetting(&Config::reconnectMaxSeconds, 1, 3600), printer(&Config::reconnectMaxSeconds)},
     };
     return table;
 }
 
-const SettingParser *findSetting(const QString &key)
+const Setting *findSetting(const QString &key)
 {
-    for (const auto &entry : settingTable()) {
-        if (entry.first == key)
-            return &entry.second;
+    for (const Setting &setting : settingTable()) {
+        if (setting.key == key)
+            return &setting;
     }
     return nullptr;
+}
+
+QStringList settingKeys()
+{
+    QStringList keys;
+    for (const Setting &setting : settingTable())
+        keys.append(setting.key);
+    return keys;
 }
 
 } // namespace
@@ -178,30 +217,30 @@ std::optional<Config> Config::load(const QString &fileName, QString *error)
     Config config;
     config.fileName = fileName;
     for (const ConfigLine &line : lines) {
-        const SettingParser *parse = findSetting(line.key);
+        const Setting *setting = findSetting(line.key);
         const QString where = QStringLiteral("%1:%2: ").arg(fileName).arg(line.lineNumber);
-        if (!parse) {
-            QStringList valid;
-            for (const auto &entry : settingTable())
-                valid.append(entry.first);
-            *error = where + Text::tr("unknown setting '%1'; the valid settings are: %2").arg(line.key, valid.join(QStringLiteral(", ")));
+        if (!setting) {
+            *error = where + Text::tr("unknown setting '%1'; the valid settings are: %2").arg(line.key, settingKeys().join(QStringLiteral(", ")));
             return std::nullopt;
         }
-        const QString problem = (*parse)(config, line.value);
+        const QString problem = setting->parse(config, line.value);
         if (!problem.isEmpty()) {
             *error = where + Text::tr("invalid %1: %2").arg(line.key, problem);
             return std::nullopt;
         }
     }
 
-    // Settings without a usable default: name the file, since no line is at fault.
+    // Like Postfix's myhostname, the name defaults to the machine's own, so
+    // that the package can create the identity before the admin edits the file.
     if (config.serverName.isEmpty()) {
-        *error = fileName + QStringLiteral(": ") + Text::tr("server_name is not set; set it to this server's host name");
-        return std::nullopt;
-    }
-    if (config.domains.isEmpty()) {
-        *error = fileName + QStringLiteral(": ") + Text::tr("domains is not set; list the mail domains this server serves");
-        return std::nullopt;
+        const QString hostName = QSysInfo::machineHostName();
+        if (!isHostName(hostName)) {
+            *error = fileName + QStringLiteral(": ")
+                + Text::tr("server_name is not set and the host name '%1' is not a valid host name; set server_name to this server's host name")
+                      .arg(hostName);
+            return std::nullopt;
+        }
+        config.serverName = hostName;
     }
     if (config.requestTimeoutSeconds <= 2 * config.transactionTimeoutSeconds) {
         *error = fileName + QStringLiteral(": ")
@@ -210,6 +249,29 @@ std::optional<Config> Config::load(const QString &fileName, QString *error)
         return std::nullopt;
     }
     return config;
+}
+
+bool Config::checkServesMail(QString *error) const
+{
+    // No line is at fault, so the message names the file only.
+    if (domains.isEmpty()) {
+        *error = fileName + QStringLiteral(": ") + Text::tr("domains is not set; list the mail domains this server serves");
+        return false;
+    }
+    return true;
+}
+
+QStringList Config::keys()
+{
+    return settingKeys();
+}
+
+std::optional<QString> Config::value(const QString &key) const
+{
+    const Setting *setting = findSetting(key);
+    if (!setting)
+        return std::nullopt;
+    return setting->print(*this);
 }
 
 } // namespace aliassync

@@ -45,7 +45,19 @@ struct Config {
     int reconnectMaxSeconds = 30;       // ceiling of the peer link's reconnect backoff
 
     // Reads and checks the file; returns nothing with *error as "FILE:LINE: ..." on the first problem.
+    // The settings that only serving mail needs are checked by checkServesMail().
     static std::optional<Config> load(const QString &fileName, QString *error);
+
+    // Whatever handles requests (the daemon, the pipe, configure-postfix)
+    // needs the served domains; creating the identity and pairing do not.
+    bool checkServesMail(QString *error) const;
+
+    // Every setting name, in the order of specs/config.md.
+    static QStringList keys();
+
+    // The effective value of one setting, default included, as the file
+    // would spell it; nothing for an unknown name.
+    std::optional<QString> value(const QString &key) const;
 
     QString primaryDomain() const { return domains.value(0); }
     QString designatedAddress() const { return designatedLocalPart + QLatin1Char('@') + primaryDomain(); }

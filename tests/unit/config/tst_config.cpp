@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <QSysInfo>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -74,6 +75,9 @@ private Q_SLOTS:
         QTest::newRow("listen on a name") << base + "listen_address = any\n" << QStringLiteral(":3: invalid listen_address");
         QTest::newRow("semicolon list") << base + "administrators = alice@example.org; bob@example.org\n"
                                         << QStringLiteral(":3: invalid administrators: 'alice@example.org;' is not a valid list item");
+        QTest::newRow("star inside a reserved name") << base + "reserved_names = *-admin, web*, a*b\n"
+                                                     << QStringLiteral(":3: invalid reserved_names: 'a*b' is not a valid list item");
+        QTest::newRow("two stars") << base + "reserved_names = *x*\n" << QStringLiteral(":3: invalid reserved_names: '*x*'");
         QTest::newRow("address as domain") << base + "reserved_names = ok\ndomains2 = x\n" << QStringLiteral(":4: unknown setting 'domains2'; the valid settings are: server_name, domains");
     }
 
@@ -91,8 +95,6 @@ private Q_SLOTS:
     {
         QTest::addColumn<QByteArray>("text");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("no server_name") << QByteArray("domains = example.org\n") << QStringLiteral("server_name is not set");
-        QTest::newRow("no domains") << QByteArray("server_name = mx1\n") << QStringLiteral("domains is not set");
         QTest::newRow("timeouts") << QByteArray("server_name = mx1\ndomains = a.test\ntransaction_timeout = 100\nrequest_timeout = 150\n")
                                   << QStringLiteral("must be more than twice");
     }
@@ -104,6 +106,54 @@ private Q_SLOTS:
         QString error;
         QVERIFY(!Config::load(writeConfig(text), &error));
         QVERIFY2(error.contains(expected), qPrintable(error));
+    }
+
+    void serverNameDefaultsToTheHostName()
+    {
+        QString error;
+        const auto config = Config::load(writeConfig("domains = example.org\n"), &error);
+        const QString hostName = QSysInfo::machineHostName();
+        if (!config)
+            QVERIFY2(error.contains(QStringLiteral("the host name '%1' is not a valid host name").arg(hostName)), qPrintable(error));
+        else
+            QCOMPARE(config->serverName, hostName);
+    }
+
+    void domainsAreNeededOnlyToServeMail()
+    {
+        QString error;
+        const auto config = Config::load(writeConfig("server_name = mx1\n"), &error);
+        QVERIFY2(config, qPrintable(error));
+        QVERIFY(!config->checkServesMail(&error));
+        QVERIFY2(error.endsWith(QStringLiteral("alias-sync.conf: domains is not set; list the mail domains this server serves")), qPrintable(error));
+
+        const auto serving = Config::load(writeConfig("server_name = mx1\ndomains = example.org\n"), &error);
+        QVERIFY2(serving && serving->checkServesMail(&error), qPrintable(error));
+    }
+
+    void valuesPrintAsTheFileSpellsThem()
+    {
+        QString error;
+        const auto config = Config::load(writeConfig("server_name = mx1\ndomains = a.test b.test\nlisten_port = 7700\n"), &error);
+        QVERIFY2(config, qPrintable(error));
+        QCOMPARE(Config::keys().first(), QStringLiteral("server_name"));
+        QCOMPARE(Config::keys().size(), 21);
+        QCOMPARE(config->value(QStringLiteral("domains")), QStringLiteral("a.test, b.test"));
+        QCOMPARE(config->value(QStringLiteral("listen_port")), QStringLiteral("7700"));
+        QCOMPARE(config->value(QStringLiteral("alias_file")), QStringLiteral("/var/lib/alias-sync/aliases"));
+        QCOMPARE(config->value(QStringLiteral("peer_address")), QString());
+        QVERIFY(!config->value(QStringLiteral("no_such_setting")));
+
+        // What value() prints reads back to the same settings.
+        QByteArray text;
+        for (const QString &key : Config::keys()) {
+            if (!config->value(key)->isEmpty())
+                text += (key + QStringLiteral(" = ") + *config->value(key) + QLatin1Char('\n')).toUtf8();
+        }
+        const auto again = Config::load(writeConfig(text), &error);
+        QVERIFY2(again, qPrintable(error));
+        for (const QString &key : Config::keys())
+            QCOMPARE(again->value(key), config->value(key));
     }
 
     void missingFileIsAnError()
