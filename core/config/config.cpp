@@ -16,7 +16,7 @@ namespace {
 // A setting's parser stores the value or returns a reason it is invalid.
 using SettingParser = std::function<QString(Config &, const QString &)>;
 
-// A setting's printer gives its effective value in the file's own syntax.
+// A setting's printer returns its effective value in the file's syntax.
 using SettingPrinter = std::function<QString(const Config &)>;
 
 struct Setting {

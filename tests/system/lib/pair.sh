@@ -154,7 +154,17 @@ pair_show() {
   "$@" 2>&1 | sed 's/^/              | /' || true
 }
 
+# A trap runs with the redirections of the command it interrupted (a
+# function called as `f >file`, say), so the handlers go back to the
+# script's own standard output and error first.
+pair_restore_output() {
+  if [[ -n ${PAIR_SCRIPT_STDOUT:-} ]]; then
+    exec 1>&"$PAIR_SCRIPT_STDOUT" 2>&"$PAIR_SCRIPT_STDERR"
+  fi
+}
+
 pair_interrupted() {
+  pair_restore_output
   printf 'FAIL: interrupted by SIG%s (the time limit is PAIR_TIME_LIMIT=%s s)\n' \
     "$1" "${PAIR_TIME_LIMIT:-240}" >&2
   PAIR_FAILURE_REPORTED=1
@@ -410,6 +420,7 @@ pair_setup() {
   pair_require_environment
 
   PAIR_BASE=$(mktemp -d /tmp/alias-sync-system.XXXXXX)
+  exec {PAIR_SCRIPT_STDOUT}>&1 {PAIR_SCRIPT_STDERR}>&2
   trap pair_teardown EXIT
   # errtrace makes functions inherit the ERR trap.
   set -o errtrace
@@ -631,6 +642,7 @@ pair_remove_base() {
 pair_teardown() {
   local status=$?
   trap - EXIT ERR
+  pair_restore_output
   # An interrupt during the teardown must not cut it short and leave
   # namespaces, routes or files behind. With PIPE ignored, a write to a
   # closed output fails instead of killing the teardown.
