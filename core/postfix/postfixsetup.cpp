@@ -367,8 +367,9 @@ SetupPlan planUndo(const PostfixSnapshot &snapshot, const SetupSettings &setting
     if (QFileInfo::exists(transportPath))
         plan.files.append({transportPath, QByteArray(), true, transportTable, false,
                            Text::tr("the transport map alias-sync wrote; removed after Postfix no longer uses it")});
-    plan.notes.append(Text::tr("the managed alias file %1 and its database stay: they are alias-sync's data")
-                          .arg(settings.aliasFile));
+    if (QFileInfo::exists(settings.aliasFile))
+        plan.notes.append(Text::tr("the managed alias file %1 and its database stay: they are alias-sync's data")
+                              .arg(settings.aliasFile));
     return plan;
 }
 

@@ -12,6 +12,8 @@ ALIAS_SYNC_PIPE=$(realpath "$2")
 DUO_BASE=$(mktemp -d /tmp/alias-sync-duo.XXXXXX)
 DUO_DAEMON_PIDS=()
 DUO_SOURCE_DIR=$(dirname "$(realpath "${BASH_SOURCE[0]}")")
+# shellcheck source-path=SCRIPTDIR source=../lib/system-users.sh
+source "$DUO_SOURCE_DIR/../lib/system-users.sh"
 
 duo_cleanup() {
   local status=$?
@@ -141,9 +143,11 @@ duo_setup() {
   duo_write_config a "${ports[0]}" "${ports[1]}"
   duo_write_config b "${ports[1]}" "${ports[0]}"
 
+  # configure-postfix checks that the pipe's user exists, as pipe(8) would.
+  ensure_alias_sync_users
   for server in a b; do
     "$ALIAS_SYNC" --config "$(duo_config "$server")" configure-postfix --yes \
-      --pipe-command "$ALIAS_SYNC_PIPE" >"$DUO_BASE/$server/configure-postfix.out" ||
+      --pipe-command "$ALIAS_SYNC_PIPE" >"$DUO_BASE/$server/configure-postfix.out" 2>&1 ||
       fail "configure-postfix failed on $server: $(cat "$DUO_BASE/$server/configure-postfix.out")"
     "$ALIAS_SYNC" --config "$(duo_config "$server")" init >"$DUO_BASE/$server/init.out" 2>/dev/null
   done

@@ -30,6 +30,8 @@ PAIR_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$PAIR_LIB_DIR/server-config.sh"
 # shellcheck source-path=SCRIPTDIR source=checks.sh
 source "$PAIR_LIB_DIR/checks.sh"
+# shellcheck source-path=SCRIPTDIR source=../../lib/system-users.sh
+source "$PAIR_LIB_DIR/../../lib/system-users.sh"
 
 PAIR_DOMAIN=example.org
 PAIR_SUBNET=10.200.0.0/24
@@ -266,13 +268,7 @@ pair_require_environment() {
 
 # The users a package install would create; they stay after the test.
 pair_ensure_system_users() {
-  local user
-  for user in alias-sync alias-sync-pipe; do
-    if ! id -u "$user" >/dev/null 2>&1; then
-      useradd --system --user-group --no-create-home --home-dir /nonexistent \
-        --shell /usr/sbin/nologin "$user"
-    fi
-  done
+  ensure_alias_sync_users
 }
 
 pair_create_network() {
