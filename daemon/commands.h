@@ -11,6 +11,9 @@ namespace aliassync {
 
 int runInit(const Config &config, bool ifAbsent);
 int runShowConfig(const Config &config, const QStringList &keys);
+// `aliases show FILE` and `aliases fingerprint FILE` read any alias file
+// and need no configuration.
+int runAliases(const QStringList &arguments);
 int runPeer(const Config &config, const QStringList &arguments);
 int runStatus(const Config &config);
 int runDaemon(const Config &config);

@@ -26,7 +26,10 @@ QString commandList()
         "  daemon            run the service (logs to standard error)\n"
         "  status            print the state; exit 0 OK, 1 warning, 2 critical, 3 unknown\n"
         "  configure-postfix show and make the Postfix changes alias-sync needs (--undo: remove them)\n"
-        "  config [KEY...]   print the settings in effect, defaults included");
+        "  config [KEY...]   print the settings in effect, defaults included\n"
+        "  aliases show FILE print each name Postfix answers for in an alias file, with its value\n"
+        "  aliases fingerprint FILE\n"
+        "                    print the fingerprint of the file's managed entries");
 }
 
 } // namespace
@@ -78,6 +81,9 @@ int main(int argc, char **argv)
         QTextStream(stderr) << "alias-sync: " << error << '\n';
         return exitUnknown;
     };
+
+    if (command == QStringLiteral("aliases"))
+        return runAliases(arguments);
 
     QString error;
     const auto config = Config::load(parser.value(configOption), &error);

@@ -848,6 +848,19 @@ Postfix is not running: it will not be started or reloaded.
     </message>
 </context>
 <context>
+    <name>aliases</name>
+    <message>
+        <source>alias-sync aliases: cannot read %1: %2
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>usage: alias-sync aliases show FILE | alias-sync aliases fingerprint FILE
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>aliassync::AliasFile</name>
     <message>
         <source>field %1 is not key=value</source>
@@ -1165,6 +1178,10 @@ Postfix is not running: it will not be started or reloaded.
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>init: do nothing when the identity exists.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Commands:
   init              create this server&apos;s key and certificate, print its fingerprint
                     (--if-absent: keep an identity that exists)
@@ -1173,11 +1190,10 @@ Postfix is not running: it will not be started or reloaded.
   daemon            run the service (logs to standard error)
   status            print the state; exit 0 OK, 1 warning, 2 critical, 3 unknown
   configure-postfix show and make the Postfix changes alias-sync needs (--undo: remove them)
-  config [KEY...]   print the settings in effect, defaults included</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>init: do nothing when the identity exists.</source>
+  config [KEY...]   print the settings in effect, defaults included
+  aliases show FILE print each name Postfix answers for in an alias file, with its value
+  aliases fingerprint FILE
+                    print the fingerprint of the file&apos;s managed entries</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -464,6 +464,52 @@ const AliasEntry *AliasFile::lookup(QByteArrayView name) const
     return it == m_firstByFolded.cend() ? nullptr : &m_entries[*it];
 }
 
+namespace {
+
+// Where Postfix's split_addr() cuts a local part at the recipient
+// delimiter, or -1 where it does not (src/global/split_addr.c).
+// owner_request_special and double_bounce_sender are taken at their
+// defaults (yes, double-bounce). An extension with a '/' draws a warning
+// from local(8) 3.7, yet the alias of the part before it is still used, as
+// tests/postfix-setup/alias-lookups.sh shows with real delivery.
+qsizetype extensionStart(const QByteArray &local, QByteArrayView delimiters)
+{
+    static const QList<QByteArray> neverSplit = {"postmaster", "mailer-daemon", "double-bounce"};
+    if (delimiters.isEmpty() || neverSplit.contains(local))
+        return -1;
+    if (delimiters.contains('-') && (local.startsWith("owner-") || (local.size() > 8 && local.endsWith("-request"))))
+        return -1;
+
+    qsizetype cut = -1;
+    for (qsizetype i = 0; i < local.size() && cut < 0; ++i) {
+        if (delimiters.contains(local.at(i)))
+            cut = i;
+    }
+
+    // A cut that would leave an empty user is not made.
+    if (cut <= 0)
+        return -1;
+    return cut;
+}
+
+} // namespace
+
+RecipientMatch AliasFile::lookupRecipient(QByteArrayView localPart, QByteArrayView delimiters) const
+{
+    // local(8) lower-cases the address in ASCII before anything else; the
+    // table lookup then folds the rest.
+    const QByteArray local = localPart.toByteArray().toLower();
+    if (const AliasEntry *entry = lookup(local))
+        return {entry, {}};
+
+    const qsizetype cut = extensionStart(local, delimiters);
+    if (cut < 0)
+        return {};
+    if (const AliasEntry *entry = lookup(QByteArrayView(local).first(cut)))
+        return {entry, local.mid(cut + 1)};
+    return {};
+}
+
 QList<AliasEntry> AliasFile::managedEntries() const
 {
     QList<AliasEntry> out;

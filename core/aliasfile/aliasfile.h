@@ -44,6 +44,13 @@ struct AliasEntry {
     AliasMetadata metadata;
 };
 
+// The alias Postfix's local(8) delivers a recipient through, and the
+// address extension it took off to find it.
+struct RecipientMatch {
+    const AliasEntry *entry = nullptr; // null when no alias matches
+    QByteArray extension;              // empty when the full local part matched
+};
+
 struct AliasFileWarning {
     QString fileName;
     int line;
@@ -70,6 +77,10 @@ public:
     const QList<AliasEntry> &entries() const { return m_entries; }
     // Case-folded lookup; the FIRST definition wins, as with postalias.
     const AliasEntry *lookup(QByteArrayView name) const;
+    // The lookup local(8) does for a recipient's local part: the full local
+    // part first, then the part before the first character of delimiters
+    // (recipient_delimiter), with Postfix's exceptions (specs/alias-file.md).
+    RecipientMatch lookupRecipient(QByteArrayView localPart, QByteArrayView delimiters) const;
     // Every managed entry in file order (shadowed duplicates included).
     QList<AliasEntry> managedEntries() const;
     QList<AliasFileWarning> warnings() const { return m_warnings; }

@@ -29,6 +29,7 @@ namespace {
 
 const QString kCorpusDir = QStringLiteral(ALIAS_SYNC_CORPUS_DIR "/aliases");
 const QString kDataDir = QStringLiteral(ALIAS_SYNC_TEST_DATA_DIR);
+const QString kRecipientCases = QStringLiteral(ALIAS_SYNC_CORPUS_DIR "/recipients/recipient-delimiter.cases");
 
 QByteArray readAll(const QString &path)
 {
@@ -292,6 +293,8 @@ private slots:
     void differentialLongLines();
     void roundTrip_data();
     void roundTrip();
+    void recipientDelimiter_data();
+    void recipientDelimiter();
     void corpusDetails();
     void lineEndsAndContinuations();
     void load();
@@ -1040,6 +1043,53 @@ void TestAliasFile::atomicWriteFailure()
 
     QVERIFY(!writeFileAtomically(dir.path(), "x", &error));
     QVERIFY2(error.contains(QLatin1String("regular")), qPrintable(error));
+}
+
+// The cases are shared with tests/postfix-setup/alias-lookups.sh, where
+// real Postfix delivers mail for the same local parts.
+void TestAliasFile::recipientDelimiter_data()
+{
+    QTest::addColumn<QByteArray>("delimiters");
+    QTest::addColumn<QByteArray>("localPart");
+    QTest::addColumn<QByteArray>("expectedName");
+    QTest::addColumn<QByteArray>("expectedExtension");
+
+    QFile cases(kRecipientCases);
+    QVERIFY2(cases.open(QIODevice::ReadOnly), qPrintable(kRecipientCases));
+    int rows = 0;
+    while (!cases.atEnd()) {
+        const QByteArray line = cases.readLine().trimmed();
+        if (line.isEmpty() || line.startsWith('#'))
+            continue;
+        const QList<QByteArray> fields = line.split('|');
+        QCOMPARE(fields.size(), 4);
+        QTest::addRow("%s with '%s'", fields[1].constData(), fields[0].constData())
+            << fields[0] << fields[1] << fields[2] << fields[3];
+        ++rows;
+    }
+    QVERIFY(rows > 10);
+}
+
+void TestAliasFile::recipientDelimiter()
+{
+    QFETCH(QByteArray, delimiters);
+    QFETCH(QByteArray, localPart);
+    QFETCH(QByteArray, expectedName);
+    QFETCH(QByteArray, expectedExtension);
+
+    QByteArray text;
+    for (const char *name : {"team", "team+x", "owner-team", "team-request", "ab", "ab-cd", "postmaster"})
+        text += QByteArray(name) + ": box-" + name + "\n";
+    const AliasFile file = AliasFile::parse(text, QStringLiteral("recipients"));
+
+    const RecipientMatch match = file.lookupRecipient(localPart, delimiters);
+    if (expectedName == "-") {
+        QVERIFY2(!match.entry, match.entry ? match.entry->name.constData() : "");
+        return;
+    }
+    QVERIFY(match.entry);
+    QCOMPARE(match.entry->name, expectedName);
+    QCOMPARE(match.extension, expectedExtension);
 }
 
 QTEST_GUILESS_MAIN(TestAliasFile)
