@@ -3,6 +3,7 @@
 
 #include <QCoreApplication>
 #include <QFile>
+#include <QFileInfo>
 #include <QTextStream>
 
 namespace aliassync {
@@ -17,8 +18,14 @@ struct Text {
 // unlike AliasFile::load(), which treats a missing managed file as empty.
 std::optional<AliasFile> readAliasFile(const QString &path)
 {
+    // A FIFO would block the read and a directory has no lines to read.
+    const QFileInfo info(path);
+    if (info.exists() && !info.isFile()) {
+        QTextStream(stderr) << Text::tr("alias-sync aliases: %1 is not a regular file; name an alias file\n").arg(path);
+        return std::nullopt;
+    }
     QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
+    if (path.isEmpty() || !file.open(QIODevice::ReadOnly)) {
         QTextStream(stderr) << Text::tr("alias-sync aliases: cannot read %1: %2\n").arg(path, file.errorString());
         return std::nullopt;
     }
@@ -38,9 +45,10 @@ int showAliases(const QString &path)
     if (!aliases)
         return 1;
 
-    // One line per name Postfix answers for: the first definition of each
+    // One line per name a Postfix lookup finds: the first definition of each
     // folded name, as postalias stores it. An empty name is stored by
-    // postalias but can never be looked up.
+    // postalias, but local(8) never looks it up: it bounces an empty local
+    // part as "null username".
     QTextStream out(stdout);
     for (const AliasEntry &entry : aliases->entries()) {
         if (entry.foldedName.isEmpty() || aliases->lookup(entry.foldedName) != &entry)
@@ -69,7 +77,10 @@ int runAliases(const QStringList &arguments)
     if (arguments.size() == 2 && arguments.first() == QStringLiteral("fingerprint"))
         return printFingerprint(arguments.at(1));
 
-    QTextStream(stderr) << Text::tr("usage: alias-sync aliases show FILE | alias-sync aliases fingerprint FILE\n");
+    QTextStream err(stderr);
+    if (!arguments.isEmpty() && arguments.first() != QStringLiteral("show") && arguments.first() != QStringLiteral("fingerprint"))
+        err << Text::tr("alias-sync aliases: unknown command '%1'\n").arg(arguments.first());
+    err << Text::tr("usage: alias-sync aliases show FILE | alias-sync aliases fingerprint FILE\n");
     return 2;
 }
 

@@ -32,6 +32,14 @@ QString commandList()
         "                    print the fingerprint of the file's managed entries");
 }
 
+int unknownCommand(const QStringList &positional)
+{
+    QTextStream(stderr) << QCoreApplication::translate("main", "alias-sync: unknown command or arguments: %1\n")
+                               .arg(positional.join(QLatin1Char(' ')))
+                        << commandList() << '\n';
+    return 2;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -85,6 +93,14 @@ int main(int argc, char **argv)
     if (command == QStringLiteral("aliases"))
         return runAliases(arguments);
 
+    // A mistyped command is named as such, even where the configuration
+    // file cannot be read.
+    static const QStringList configuredCommands = {QStringLiteral("init"), QStringLiteral("peer"), QStringLiteral("status"),
+                                                   QStringLiteral("daemon"), QStringLiteral("configure-postfix"),
+                                                   QStringLiteral("config")};
+    if (!configuredCommands.contains(command))
+        return unknownCommand(positional);
+
     QString error;
     const auto config = Config::load(parser.value(configOption), &error);
     if (!config)
@@ -121,8 +137,5 @@ int main(int argc, char **argv)
         return runConfigurePostfix(*config, options);
     }
 
-    QTextStream(stderr) << QCoreApplication::translate("main", "alias-sync: unknown command or arguments: %1\n")
-                               .arg(positional.join(QLatin1Char(' ')))
-                        << commandList() << '\n';
-    return 2;
+    return unknownCommand(positional);
 }

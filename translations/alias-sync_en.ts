@@ -859,6 +859,16 @@ Postfix is not running: it will not be started or reloaded.
 </source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>alias-sync aliases: %1 is not a regular file; name an alias file
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>alias-sync aliases: unknown command &apos;%1&apos;
+</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>aliassync::AliasFile</name>

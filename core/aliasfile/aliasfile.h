@@ -109,7 +109,15 @@ public:
     static bool validateDestination(QByteArrayView destination, QString *error);
 
 private:
+    // The sizes of the parsed state, to undo an append.
+    struct ParsedSize {
+        qsizetype bytes, lines, entries, warnings;
+    };
+
     void reparse(const QByteArray &bytes);
+    void parseTail(qsizetype from);
+    ParsedSize parsedSize() const;
+    void truncateTo(const ParsedSize &size);
     QByteArray lineEnding() const;
 
     QString m_fileName;

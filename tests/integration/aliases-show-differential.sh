@@ -37,10 +37,10 @@ for dir in "$@"; do
     copy=$base/$name
     cp "$source" "$copy"
 
-    # postalias's records "@", YP_LAST_MODIFIED and YP_MASTER_NAME are its
-    # own, not aliases, and an empty name is stored but can never be looked
-    # up (Postfix refuses an empty lookup key); `aliases show` leaves them
-    # out by design.
+    # postalias adds the records "@", YP_LAST_MODIFIED and YP_MASTER_NAME
+    # itself. It also stores an empty name, which local(8) never looks up
+    # (it bounces an empty local part as "null username"). `aliases show`
+    # leaves all four out by design.
     postalias -c "$base" "hash:$copy" 2>"$base/postalias.err" || {
       fail "$name: postalias exited non-zero: $(cat "$base/postalias.err")"
       continue
@@ -88,6 +88,14 @@ status=0
 status=0
 "$alias_sync" aliases 2>/dev/null || status=$?
 ((status == 2)) || fail "aliases without a subcommand exited $status, expected 2"
+# A directory or a FIFO is refused at once, never read (a FIFO would block).
+mkfifo "$base/fifo"
+for path in "$base" "$base/fifo"; do
+  status=0
+  timeout 10 "$alias_sync" aliases show "$path" 2>"$base/not-a-file.err" || status=$?
+  ((status == 1)) || fail "aliases show of $path exited $status, expected 1"
+  grep -q 'is not a regular file' "$base/not-a-file.err" || fail "aliases show of $path: $(cat "$base/not-a-file.err")"
+done
 
 if ((failures > 0)); then
   echo "$failures failures" >&2

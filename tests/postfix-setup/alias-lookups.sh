@@ -32,7 +32,7 @@ write_alias_table() {
     install -m 0600 -o nobody -g nogroup /dev/null "$(box "$name")"
   done
   postalias -c "$etc" "hash:$etc/lookup-aliases" || ps_fatal "postalias of the lookup table failed"
-  # First, so that the instance's own postmaster alias does not answer.
+  # First, so that the instance's own postmaster alias does not match first.
   ps_postconf live -e "alias_maps = hash:$etc/lookup-aliases, hash:$etc/aliases"
 }
 

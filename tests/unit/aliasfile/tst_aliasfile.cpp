@@ -278,6 +278,58 @@ const QByteArray kManagedExample =
     "# alias-sync: txid=t-0002 created-by=admin:carol created-at=2024-03-06T08:00:00Z server=mx2.example.org\n"
     "helpdesk: carol@example.org\n";
 
+// Compares every observable part of actual with a fresh parse of its bytes.
+void compareWithFullParse(const AliasFile &actual, const QString &label)
+{
+    const AliasFile expected = AliasFile::parse(actual.toBytes(), actual.fileName());
+    QCOMPARE(actual.toBytes(), expected.toBytes());
+    QCOMPARE(actual.entries().size(), expected.entries().size());
+    for (qsizetype i = 0; i < expected.entries().size(); ++i) {
+        const AliasEntry &a = actual.entries()[i];
+        const AliasEntry &e = expected.entries()[i];
+        const QByteArray where = (label + QStringLiteral(", entry %1").arg(i)).toUtf8();
+        QVERIFY2(a.name == e.name, where.constData());
+        QVERIFY2(a.foldedName == e.foldedName, where.constData());
+        QVERIFY2(a.value == e.value, where.constData());
+        QVERIFY2(a.destinations == e.destinations, where.constData());
+        QVERIFY2(a.firstLine == e.firstLine, where.constData());
+        QVERIFY2(a.lastLine == e.lastLine, where.constData());
+        QVERIFY2(a.managed == e.managed, where.constData());
+        QVERIFY2(a.metadata == e.metadata, where.constData());
+        QVERIFY2(actual.lookup(a.name) == &actual.entries()[expected.lookup(e.name) - &expected.entries()[0]],
+                 where.constData());
+    }
+    QCOMPARE(actual.warnings().size(), expected.warnings().size());
+    for (qsizetype i = 0; i < expected.warnings().size(); ++i) {
+        QCOMPARE(actual.warnings()[i].fileName, expected.warnings()[i].fileName);
+        QCOMPARE(actual.warnings()[i].line, expected.warnings()[i].line);
+        QCOMPARE(actual.warnings()[i].message, expected.warnings()[i].message);
+    }
+    QCOMPARE(actual.managedEntries().size(), expected.managedEntries().size());
+    QCOMPARE(actual.canonicalManagedForm(), expected.canonicalManagedForm());
+    QCOMPARE(actual.fingerprint(), expected.fingerprint());
+    QCOMPARE(actual.fingerprint(),
+             QCryptographicHash::hash(expected.canonicalManagedForm(), QCryptographicHash::Sha256).toHex());
+}
+
+// Adds two managed entries to bytes and compares the state after each
+// addManaged() with a full parse of the result. A name that is already
+// present is skipped: addManaged() rejects it before it parses anything.
+void addAndCompare(const QByteArray &bytes, const QString &label)
+{
+    AliasFile file = AliasFile::parse(bytes, label);
+    QString error;
+    for (const QByteArray &name : {QByteArray("zz-incremental"), QByteArray("ZZ-Second")}) {
+        if (file.lookup(name))
+            continue;
+        QVERIFY2(file.addManaged(name, {"alice@example.org", "bob"}, md("t-inc", "admin:root"), &error),
+                 qPrintable(label + QStringLiteral(": ") + error));
+        compareWithFullParse(file, label + QStringLiteral(" + ") + QString::fromLatin1(name));
+        if (QTest::currentTestFailed())
+            return;
+    }
+}
+
 } // namespace
 
 class TestAliasFile : public QObject
@@ -305,6 +357,7 @@ private slots:
     void addManagedWithoutFinalNewline();
     void addManagedCrlf();
     void addManagedMetadataEncoding();
+    void addManagedMatchesFullParse();
     void rejectsInjection_data();
     void rejectsInjection();
     void rejectsPresentName();
@@ -727,6 +780,46 @@ void TestAliasFile::addManagedMetadataEncoding()
     incomplete.createdAt = QDateTime();
     QVERIFY(!g.addManaged("c", {"d"}, incomplete, &error));
     QVERIFY(!g.addManaged("c", {}, md("t"), &error));
+}
+
+// addManaged() parses only the lines it appends; the result must be what a
+// parse of the whole new file gives, with or without a final line end and
+// with LF or CRLF line ends.
+void TestAliasFile::addManagedMatchesFullParse()
+{
+    QList<QPair<QString, QByteArray>> inputs;
+    for (const QString &p : allAliasFiles())
+        inputs.append({p, readAll(p)});
+    QRandomGenerator rng(4711);
+    for (int i = 0; i < 300; ++i) {
+        QByteArray bytes;
+        const int parts = 1 + rng.bounded(4);
+        for (int k = 0; k < parts; ++k)
+            bytes += randomAliasFile(rng);
+        inputs.append({QStringLiteral("random %1 (hex %2)").arg(i).arg(QString::fromLatin1(bytes.toHex())), bytes});
+    }
+    // Lines that end the file just before the appended metadata line.
+    const QList<QByteArray> endings{"# alias-sync: txid=x created-by=y created-at=2024-01-01T00:00:00Z server=z",
+                                    "# alias-sync: broken", "a: \"quoted", "a: (comment", "\tcontinued", "b: c,",
+                                    "#", " ", "\r", "d: e\r"};
+    for (const QByteArray &ending : endings) {
+        inputs.append({QStringLiteral("ends in %1").arg(QString::fromLatin1(ending.toHex())), "x: y\n" + ending});
+        inputs.append({QStringLiteral("CRLF, ends in %1").arg(QString::fromLatin1(ending.toHex())), "x: y\r\n" + ending});
+    }
+
+    for (const auto &[label, bytes] : std::as_const(inputs)) {
+        QByteArray crlf = bytes;
+        crlf.replace("\r\n", "\n").replace("\n", "\r\n");
+        QByteArray unterminated = bytes;
+        while (unterminated.endsWith('\n'))
+            unterminated.chop(1);
+        addAndCompare(bytes, label);
+        addAndCompare(crlf, label + QStringLiteral(" (CRLF)"));
+        addAndCompare(unterminated, label + QStringLiteral(" (no final line end)"));
+        addAndCompare(crlf.chopped(crlf.endsWith("\r\n") ? 2 : 0), label + QStringLiteral(" (CRLF, no final line end)"));
+        if (QTest::currentTestFailed())
+            return;
+    }
 }
 
 void TestAliasFile::rejectsInjection_data()
