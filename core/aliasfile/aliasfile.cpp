@@ -567,8 +567,8 @@ const AliasEntry *AliasFile::lookup(QByteArrayView name) const
 
 namespace {
 
-// Where Postfix's split_addr() cuts a local part at the recipient
-// delimiter, or -1 where it does not (src/global/split_addr.c).
+// Returns the index at which Postfix's split_addr() cuts a local part at
+// the recipient delimiter, or -1 where it does not (src/global/split_addr.c).
 // owner_request_special and double_bounce_sender are taken at their
 // defaults (yes, double-bounce). An extension with a '/' draws a warning
 // from local(8) 3.7, yet the alias of the part before it is still used, as
