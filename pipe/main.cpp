@@ -82,7 +82,8 @@ int main(int argc, char **argv)
         qCCritical(lcPipe).noquote() << "invalid arguments:" << parser.errorText() << "- check the master.cf entry";
         return EX_TEMPFAIL;
     }
-    if (parser.isSet(QStringLiteral("help")))
+    // addHelpOption() also accepts --help-all, which lists Qt's own options.
+    if (parser.isSet(QStringLiteral("help")) || parser.isSet(QStringLiteral("help-all")))
         parser.showHelp(0);
 
     const bool dryRun = parser.isSet(dryRunOption);

@@ -186,7 +186,11 @@ bool Applier::writeFiles(QString *error)
             struct stat directory {};
             const QString parent = QFileInfo(file.path).absolutePath();
             if (::stat(QFile::encodeName(parent).constData(), &directory) == 0) {
-                for (const QString &path : QStringList{file.path} + QStringList{file.path + QStringLiteral(".db")})
+                // The database file's name depends on its type: NAME.db, NAME.cdb, NAME.lmdb.
+                QStringList paths{file.path};
+                for (const QString &suffix : databaseSuffixes(file.databaseTable.section(QLatin1Char(':'), 0, 0)))
+                    paths.append(file.path + suffix);
+                for (const QString &path : paths)
                     (void)!::chown(QFile::encodeName(path).constData(), directory.st_uid, directory.st_gid);
             }
         }
