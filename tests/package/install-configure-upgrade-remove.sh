@@ -345,6 +345,22 @@ pkg_postconf() { pkg_server_run "$1" postconf -h "$2"; }
 pkg_phase_begin "remove on mx1"
 # systemd's prerm stop of the service, done by hand.
 pkg_stop_daemon a
+
+# A removal whose undo fails must stop with the package installed, so that
+# nothing routes mail to a program that is gone. An immutable main.cf
+# makes the undo's postconf -e fail (the prerm's set -e passes it on).
+chattr +i "$root_a/etc/postfix/main.cf" || pkg_fail "chattr +i on $root_a/etc/postfix/main.cf failed; this check needs ext4 or a file system with the immutable flag"
+refused_log=$PKG_WORK/a-apt-remove-refused.log
+status=0
+pkg_server_run a apt-get -o Dpkg::Use-Pty=0 -o APT::Color=0 remove -y alias-sync >"$refused_log" 2>&1 || status=$?
+chattr -i "$root_a/etc/postfix/main.cf"
+((status != 0)) || pkg_fail_with_log "apt-get remove exited 0 although configure-postfix --undo could not write main.cf" "$refused_log"
+grep -q 'pre-removal script subprocess returned error exit status' "$refused_log" \
+  || pkg_fail_with_log "apt-get remove failed, but not in the prerm" "$refused_log"
+pkg_expect_package_state "$root_a" "install ok installed $version"
+[[ -n $(pkg_server_run a postconf -M alias-sync/unix 2>/dev/null) ]] \
+  || pkg_fail "the alias-sync service left master.cf although the removal stopped"
+pkg_step "mx1: with main.cf immutable the prerm failed, apt-get remove exited $status and the package stayed installed with its routing"
 remove_log=$PKG_WORK/a-apt-remove.log
 pkg_show_on_phase_failure "apt-get remove alias-sync" "$remove_log" 60
 pkg_server_apt a "$remove_log" remove -y alias-sync
