@@ -352,8 +352,8 @@ bool hasOperatorBefore(const QList<Token> &tokens, qsizetype end, char op)
     return false;
 }
 
-// Name, folded name, value and destinations of the entry tokens describe;
-// tokens[colon] is the ':' between name and value.
+// Builds the entry (name, folded name, value, destinations) from one logical
+// line's tokens. tokens[colon] is the ':' between name and value.
 AliasEntry entryFromTokens(const QList<Token> &tokens, qsizetype colon)
 {
     AliasEntry entry;

@@ -22,7 +22,7 @@ bool isCntrl(unsigned char c)
 }
 
 // tok822_opchar: "|%!" followed by the RFC 822 specials. A table instead of
-// strchr() because the tokenizer asks once per input byte.
+// strchr() because the tokenizer checks every input byte.
 struct OpCharTable {
     bool member[256] = {};
     constexpr OpCharTable()

@@ -21,7 +21,7 @@
 #     leaves alias_maps, the files go, the users stay, Postfix delivers.
 #
 # Usage: install-configure-upgrade-remove.sh SOURCE_DIR DEB_DIR
-#   DEB_DIR holds alias-sync_VERSION_ARCH.deb and the ~old1 repack
+#   DEB_DIR contains alias-sync_VERSION_ARCH.deb and the ~old1 repack
 #   (build-package.sh makes them); when they are missing, this script
 #   builds them itself. As root; KEEP=1 keeps the roots and logs.
 set -euo pipefail

@@ -21,8 +21,8 @@ names=$(sed -n 's/^# aliases: //p' "$cases_file")
 
 box() { printf '%s/live/mail/box-%s\n' "$PS_BASE" "$1"; }
 
-# An alias table in which each name delivers to its own mailbox file.
-# local(8) writes to a file named in an alias as nobody (default_privs).
+# Writes an alias table in which each name delivers to its own mailbox
+# file. local(8) writes such files as the default_privs user (nobody).
 write_alias_table() {
   local etc name
   etc=$(ps_etc live)

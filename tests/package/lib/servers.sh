@@ -11,6 +11,8 @@
 # started by hand there, since no systemd runs as PID 1.
 #
 # Needs PKG_WORK and PKG_LIB_DIR. Sourced after common.sh and rootfs.sh.
+# shellcheck source-path=SCRIPTDIR source=../../lib/processes.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../../lib/processes.sh"
 
 PKG_DOMAIN=example.org
 PKG_SUBNET_PREFIX=10.201.0
@@ -167,23 +169,8 @@ pkg_remove_network() {
 
 pkg_process_alive() { kill -0 "$1" 2>/dev/null; }
 
-# SIGTERM to every PID, wait up to 15 s for all, then SIGKILL.
-pkg_stop_pids() {
-  local pid
-  for pid in "$@"; do
-    kill -TERM "$pid" 2>/dev/null || true
-  done
-  local deadline=$(($(pkg_now_us) + 15000000))
-  for pid in "$@"; do
-    while pkg_process_alive "$pid" && (($(pkg_now_us) < deadline)); do
-      sleep 0.05
-    done
-    if pkg_process_alive "$pid"; then
-      printf 'warning: pid %s still running 15 s after SIGTERM, sending SIGKILL\n' "$pid" >&2
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
-  done
-}
+# SIGTERM to every PID, up to 15 s for all to exit, then SIGKILL.
+pkg_stop_pids() { stop_pids 15 "$@"; }
 
 # Every process left in a namespace of this run was started by this run.
 pkg_stop_namespace_processes() {

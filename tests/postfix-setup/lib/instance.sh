@@ -30,6 +30,8 @@
 # Needs root, postfix, swaks, iproute2, util-linux, bsdutils (script) and
 # e2fsprogs (chattr); without them a script exits 77, which ctest reports
 # as skipped.
+# shellcheck source-path=SCRIPTDIR source=../../lib/processes.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../../lib/processes.sh"
 
 PS_SKIP_STATUS=77
 PS_DOMAIN=example.org
@@ -315,22 +317,7 @@ ps_master_pids() {
   return 0
 }
 
-ps_stop_pids() {
-  local pid
-  for pid in "$@"; do
-    kill -TERM "$pid" 2>/dev/null || true
-  done
-  local deadline=$(($(ps_now_us) + 10000000))
-  for pid in "$@"; do
-    while kill -0 "$pid" 2>/dev/null && (($(ps_now_us) < deadline)); do
-      sleep 0.05
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-      printf 'warning: pid %s still running 10 s after SIGTERM, sending SIGKILL\n' "$pid" >&2
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
-  done
-}
+ps_stop_pids() { stop_pids 10 "$@"; }
 
 ps_namespace_exists() {
   [[ -n $PS_NAMESPACE ]] && ip netns list | awk -v ns="$PS_NAMESPACE" '$1 == ns { found = 1 } END { exit !found }'

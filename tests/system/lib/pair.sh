@@ -32,6 +32,8 @@ source "$PAIR_LIB_DIR/server-config.sh"
 source "$PAIR_LIB_DIR/checks.sh"
 # shellcheck source-path=SCRIPTDIR source=../../lib/system-users.sh
 source "$PAIR_LIB_DIR/../../lib/system-users.sh"
+# shellcheck source-path=SCRIPTDIR source=../../lib/processes.sh
+source "$PAIR_LIB_DIR/../../lib/processes.sh"
 
 PAIR_DOMAIN=example.org
 PAIR_SUBNET=10.200.0.0/24
@@ -487,26 +489,9 @@ pair_start_daemon() {
   pair_step "$(pair_hostname "$server"): alias-sync daemon started (pid $!)"
 }
 
-pair_process_alive() { kill -0 "$1" 2>/dev/null; }
-
 # Send SIGTERM to every PID and wait up to 10 s for all, then SIGKILL.
 # Dovecot 2.3 took about 2.5 s to stop here, so both servers stop together.
-pair_stop_pids() {
-  local pid
-  for pid in "$@"; do
-    kill -TERM "$pid" 2>/dev/null || true
-  done
-  local deadline=$(($(pair_now_us) + 10000000))
-  for pid in "$@"; do
-    while pair_process_alive "$pid" && (($(pair_now_us) < deadline)); do
-      sleep 0.05
-    done
-    if pair_process_alive "$pid"; then
-      printf 'warning: pid %s still running 10 s after SIGTERM, sending SIGKILL\n' "$pid" >&2
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
-  done
-}
+pair_stop_pids() { stop_pids 10 "$@"; }
 
 pair_stop_daemon() {
   local server=$1

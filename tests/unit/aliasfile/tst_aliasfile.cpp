@@ -782,9 +782,9 @@ void TestAliasFile::addManagedMetadataEncoding()
     QVERIFY(!g.addManaged("c", {}, md("t"), &error));
 }
 
-// addManaged() parses only the lines it appends; the result must be what a
-// parse of the whole new file gives, with or without a final line end and
-// with LF or CRLF line ends.
+// addManaged() parses only the lines it appends. The result must equal a
+// parse of the whole new file, with or without a final line end and with
+// LF or CRLF line ends.
 void TestAliasFile::addManagedMatchesFullParse()
 {
     QList<QPair<QString, QByteArray>> inputs;
