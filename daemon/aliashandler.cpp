@@ -49,11 +49,69 @@ std::optional<AliasFile> AliasHandler::loadManagedFile(QString *error) const
 
 QString AliasHandler::lockKey(const QByteArray &operation) const
 {
+    // A replacement touches every name, so it runs alone.
     const auto decoded = AliasOperation::decode(operation);
-    return decoded ? decoded->name.toLower() : QString::fromLatin1(operation);
+    if (!decoded)
+        return QString::fromLatin1(operation);
+    if (decoded->action == AliasOperation::Action::Replace)
+        return QStringLiteral("*");
+    return decoded->name.toLower();
 }
 
-CheckResult AliasHandler::check(const QByteArray &bytes, TransactionRole role)
+CheckResult AliasHandler::validate(const QByteArray &bytes, TransactionRole role)
+{
+    Q_UNUSED(role);
+    const auto operation = AliasOperation::decode(bytes);
+    if (!operation)
+        return CheckResult::rejected(Text::tr("the request could not be decoded"));
+
+    switch (operation->action) {
+    case AliasOperation::Action::Create:
+        return validateCreate(*operation);
+    case AliasOperation::Action::Replace:
+        return validateReplace(*operation);
+    case AliasOperation::Action::Delete:
+        break;
+    }
+    return CheckResult::ok();
+}
+
+CheckResult AliasHandler::validateCreate(const AliasOperation &operation)
+{
+    // The pipe already checked all of this; a parser bug there must still not reach the alias file.
+    const QString nameProblem = aliasNameProblem(operation.name, m_policy);
+    if (!nameProblem.isEmpty())
+        return CheckResult::rejected(nameProblem);
+    if (operation.destinations.isEmpty())
+        return CheckResult::rejected(Text::tr("no destination given"));
+    const bool administrator = operation.byAdministrator || isAdministrator(operation.requester, m_policy);
+    for (const QString &destination : operation.destinations) {
+        const QString problem = destinationProblem(destination);
+        if (!problem.isEmpty())
+            return CheckResult::rejected(problem);
+        if (!administrator && !isOwnMailbox(destination, operation.requester, m_policy))
+            return CheckResult::rejected(Text::tr("only an administrator may point an alias at '%1'").arg(destination));
+    }
+    return CheckResult::ok();
+}
+
+CheckResult AliasHandler::validateReplace(const AliasOperation &operation)
+{
+    if (!operation.byAdministrator)
+        return CheckResult::rejected(Text::tr("only an administrator may replace the managed aliases"));
+    for (const ManagedAlias &entry : operation.entries) {
+        QString problem;
+        if (!AliasFile::validateName(entry.name.toUtf8(), &problem))
+            return CheckResult::rejected(Text::tr("the alias '%1' cannot be copied: %2").arg(entry.name, problem));
+        for (const QString &destination : entry.destinations) {
+            if (!AliasFile::validateDestination(destination.toUtf8(), &problem))
+                return CheckResult::rejected(Text::tr("the alias '%1' cannot be copied: %2").arg(entry.name, problem));
+        }
+    }
+    return CheckResult::ok();
+}
+
+CheckResult AliasHandler::prepare(const QByteArray &bytes, TransactionRole role)
 {
     const auto operation = AliasOperation::decode(bytes);
     if (!operation)
@@ -66,34 +124,59 @@ CheckResult AliasHandler::check(const QByteArray &bytes, TransactionRole role)
         return CheckResult::retryLater(Text::tr("the managed alias file cannot be read"));
     }
 
-    // Both servers must hold the same managed entries before either changes
-    // them; otherwise a commit would carry a difference forward.
-    if (role == TransactionRole::Participant && file->fingerprint() != operation->coordinatorFingerprint) {
-        qCCritical(lcRequest).noquote() << "managed alias file fingerprint differs from the coordinator's: here"
-                                        << file->fingerprint() << "coordinator" << operation->coordinatorFingerprint;
-        return CheckResult::retryLater(Text::tr("the two servers' managed alias files differ; the administrator must reconcile them"));
-    }
+    const CheckResult fingerprint = checkFingerprint(*operation, role, *file);
+    if (!fingerprint.accepted)
+        return fingerprint;
 
-    return operation->action == AliasOperation::Action::Create ? checkCreate(*operation, *file)
-                                                                : checkDelete(*operation, *file);
+    switch (operation->action) {
+    case AliasOperation::Action::Create:
+        return checkCreate(*operation, *file);
+    case AliasOperation::Action::Delete:
+        return checkDelete(*operation, *file);
+    case AliasOperation::Action::Replace:
+        break;
+    }
+    return CheckResult::ok();
+}
+
+CheckResult AliasHandler::checkFingerprint(const AliasOperation &operation, TransactionRole role, const AliasFile &file)
+{
+    const QByteArray own = file.fingerprint();
+
+    // A replacement carries the fingerprints the admin saw: the difference
+    // shown must still be the difference copied.
+    if (operation.action == AliasOperation::Action::Replace) {
+        const QByteArray expected = role == TransactionRole::Coordinator ? operation.coordinatorFingerprint
+                                                                         : operation.participantFingerprint;
+        if (own != expected)
+            return CheckResult::rejected(
+                Text::tr("the managed aliases on %1 changed since the difference was shown; run reconcile again")
+                    .arg(m_config.serverName));
+        return CheckResult::ok();
+    }
+    if (role != TransactionRole::Participant)
+        return CheckResult::ok();
+
+    // While either server has a transaction in flight, the two files may
+    // differ by that transaction for a moment, so only a comparison with
+    // nothing in flight on either side proves a divergence.
+    const bool quiet = !operation.coordinatorBusy && (!m_pendingCounter || m_pendingCounter() == 0);
+    if (!quiet)
+        return CheckResult::ok();
+    if (own == operation.coordinatorFingerprint) {
+        m_divergence.reset();
+        return CheckResult::ok();
+    }
+    qCCritical(lcRequest).noquote() << "managed alias file fingerprint differs from the coordinator's: here" << own
+                                    << "coordinator" << operation.coordinatorFingerprint
+                                    << "- run 'alias-sync reconcile' on either server";
+    m_divergence = Divergence{own, operation.coordinatorFingerprint, QDateTime::currentDateTimeUtc()};
+    return CheckResult::retryLater(Text::tr("the two servers' managed alias files differ; the administrator must reconcile them"),
+                                   QStringLiteral("diverged"));
 }
 
 CheckResult AliasHandler::checkCreate(const AliasOperation &operation, const AliasFile &file)
 {
-    // The pipe already checked all of this; a parser bug there must still not reach the alias file.
-    const QString nameProblem = aliasNameProblem(operation.name, m_policy);
-    if (!nameProblem.isEmpty())
-        return CheckResult::rejected(nameProblem);
-    if (operation.destinations.isEmpty())
-        return CheckResult::rejected(Text::tr("no destination given"));
-    for (const QString &destination : operation.destinations) {
-        const QString problem = destinationProblem(destination);
-        if (!problem.isEmpty())
-            return CheckResult::rejected(problem);
-        if (!isAdministrator(operation.requester, m_policy) && !isOwnMailbox(destination, operation.requester, m_policy))
-            return CheckResult::rejected(Text::tr("only an administrator may point an alias at '%1'").arg(destination));
-    }
-
     if (file.lookup(operation.name.toUtf8()))
         return CheckResult::rejected(Text::tr("the alias '%1' already exists").arg(operation.name));
     const QByteArray localName = operation.name.toUtf8();
@@ -132,14 +215,15 @@ CheckResult AliasHandler::checkDelete(const AliasOperation &operation, const Ali
     const AliasEntry *entry = file.lookup(operation.name.toUtf8());
     if (!entry || !entry->managed)
         return CheckResult::rejected(Text::tr("'%1' is not an alias that alias-sync manages").arg(operation.name));
-    if (!isAdministrator(operation.requester, m_policy)
+    const bool administrator = operation.byAdministrator || isAdministrator(operation.requester, m_policy);
+    if (!administrator
         && QString::fromUtf8(entry->metadata.createdBy).compare(operation.requester, Qt::CaseInsensitive) != 0)
         return CheckResult::rejected(Text::tr("'%1' was created by someone else; only they or an administrator may remove it")
                                          .arg(operation.name));
     return CheckResult::ok();
 }
 
-bool AliasHandler::apply(const QByteArray &txid, const QByteArray &bytes, QString *error)
+bool AliasHandler::commit(const QByteArray &txid, const QByteArray &bytes, QString *error)
 {
     const auto operation = AliasOperation::decode(bytes);
     if (!operation) {
@@ -149,6 +233,17 @@ bool AliasHandler::apply(const QByteArray &txid, const QByteArray &bytes, QStrin
     auto file = loadManagedFile(error);
     if (!file)
         return false;
+
+    if (operation->action == AliasOperation::Action::Replace) {
+        // Replacing with the same entries leaves the same bytes, so applying
+        // twice after a crash changes nothing the second time.
+        if (!replaceManagedEntries(*file, operation->entries, error))
+            return false;
+        QStringList names;
+        for (const ManagedAlias &entry : operation->entries)
+            names.append(entry.name);
+        return m_database.replace(file->toBytes(), names, {}, error);
+    }
 
     const QByteArray name = operation->name.toUtf8();
     const AliasEntry *existing = file->lookup(name);
@@ -177,6 +272,41 @@ bool AliasHandler::apply(const QByteArray &txid, const QByteArray &bytes, QStrin
     return m_database.replace(file->toBytes(), {}, {operation->name}, error);
 }
 
+bool AliasHandler::replaceManagedEntries(AliasFile &file, const QList<ManagedAlias> &entries, QString *error)
+{
+    QList<QByteArray> names;
+    for (const AliasEntry &entry : file.managedEntries()) {
+        if (!names.contains(entry.name))
+            names.append(entry.name);
+    }
+    for (const QByteArray &name : std::as_const(names)) {
+        if (!file.removeManaged(name, error))
+            return false;
+    }
+
+    for (const ManagedAlias &entry : entries) {
+        AliasMetadata metadata;
+        metadata.txid = entry.txid.toUtf8();
+        metadata.createdBy = entry.createdBy.toUtf8();
+        metadata.createdAt = entry.createdAt.toUTC();
+        metadata.server = entry.server.toUtf8();
+        QList<QByteArray> destinations;
+        for (const QString &destination : entry.destinations)
+            destinations.append(destination.toUtf8());
+        if (!file.addManaged(entry.name.toUtf8(), destinations, metadata, error))
+            return false;
+    }
+    return true;
+}
+
+void AliasHandler::abort(const QByteArray &txid, const QByteArray &operation, TransactionRole role)
+{
+    // Nothing is reserved outside the engine's lock, so there is nothing to release.
+    Q_UNUSED(txid);
+    Q_UNUSED(operation);
+    Q_UNUSED(role);
+}
+
 QStringList AliasHandler::addressesFor(const QString &name) const
 {
     // local(8) applies alias_maps to every domain in mydestination, so each
@@ -192,11 +322,14 @@ QStringList AliasHandler::addressesFor(const QString &name) const
     return addresses;
 }
 
-void AliasHandler::applied(const QByteArray &txid, const QByteArray &bytes, TransactionRole role)
+void AliasHandler::committed(const QByteArray &txid, const QByteArray &bytes, TransactionRole role)
 {
     Q_UNUSED(role);
     const auto operation = AliasOperation::decode(bytes);
-    if (!operation)
+    if (!operation || operation->action == AliasOperation::Action::Replace)
+        return;
+    // An admin's removal has no mailbox to confirm to.
+    if (operation->action == AliasOperation::Action::Delete && operation->replyAddress.isEmpty())
         return;
 
     const AliasRequest request = requestFor(*operation);

@@ -71,6 +71,11 @@ int runStatus(const Config &config)
             status = Critical;
             problems << Text::tr("Postfix integration broken");
         }
+        // Diverged files stay diverged until an administrator reconciles them.
+        if (reply->value(QStringLiteral("diverged")).toBool()) {
+            status = Critical;
+            problems << Text::tr("DIVERGED: the managed aliases differ from the peer's; run 'alias-sync reconcile'");
+        }
         pending = reply->value(QStringLiteral("pending")).toInt();
         if (pending > 0 && status == Ok) {
             status = Warning;
@@ -90,6 +95,10 @@ int runStatus(const Config &config)
         out << Text::tr("managed aliases:   %1 (fingerprint %2)\n")
                    .arg(reply->value(QStringLiteral("managed_aliases")).toInt())
                    .arg(reply->value(QStringLiteral("alias_fingerprint")).toString());
+    if (reply && reply->contains(QStringLiteral("peer_alias_fingerprint")))
+        out << Text::tr("peer aliases:      fingerprint %1, %2 transactions pending\n")
+                   .arg(reply->value(QStringLiteral("peer_alias_fingerprint")).toString())
+                   .arg(reply->value(QStringLiteral("peer_pending")).toInt());
     return status;
 }
 

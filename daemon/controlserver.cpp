@@ -3,13 +3,14 @@
 #include "requestserver.h"
 
 #include <QLocalSocket>
+#include <QPointer>
 
 namespace aliassync {
 
-ControlServer::ControlServer(const QString &path, const StatusProvider &status, QObject *parent)
+ControlServer::ControlServer(const QString &path, const RequestHandler &handler, QObject *parent)
     : QObject(parent)
     , m_path(path)
-    , m_status(status)
+    , m_handler(handler)
 {
     connect(&m_server, &QLocalServer::newConnection, this, &ControlServer::acceptConnection);
 }
@@ -23,13 +24,9 @@ void ControlServer::acceptConnection()
 {
     while (QLocalSocket *socket = m_server.nextPendingConnection()) {
         onFirstMessage(socket, [this, socket](const QJsonObject &message) {
-            const QString type = message.value(QStringLiteral("type")).toString();
-            if (type == QStringLiteral("status")) {
-                replyAndClose(socket, m_status());
-                return;
-            }
-            qCWarning(lcDaemon).noquote() << "unknown control request" << type;
-            replyAndClose(socket, {{QStringLiteral("error"), QStringLiteral("unknown request type '%1'").arg(type)}});
+            // The client may give up before a two-phase commit ends.
+            QPointer<QLocalSocket> guarded(socket);
+            m_handler(message, [guarded](const QJsonObject &reply) { replyAndClose(guarded, reply); });
         });
     }
 }

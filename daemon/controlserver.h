@@ -1,6 +1,7 @@
-// The daemon's control socket, for `alias-sync status` and later admin
-// commands. Only the daemon's user and root may connect (QLocalServer's
-// UserAccessOption).
+// The daemon's control socket, for `alias-sync status` and the admin's
+// commands (alias add/remove/list, reconcile). Only the daemon's user and
+// root may connect (QLocalServer's UserAccessOption), so whoever connects
+// acts as an administrator.
 #pragma once
 
 #include <QJsonObject>
@@ -14,16 +15,18 @@ class ControlServer : public QObject
 {
     Q_OBJECT
 public:
-    using StatusProvider = std::function<QJsonObject()>;
+    using Reply = std::function<void(const QJsonObject &)>;
+    // Handles one request; calls reply exactly once, possibly later.
+    using RequestHandler = std::function<void(const QJsonObject &request, const Reply &reply)>;
 
-    ControlServer(const QString &path, const StatusProvider &status, QObject *parent = nullptr);
+    ControlServer(const QString &path, const RequestHandler &handler, QObject *parent = nullptr);
     bool listen(QString *error);
 
 private:
     void acceptConnection();
 
     QString m_path;
-    StatusProvider m_status;
+    RequestHandler m_handler;
     QLocalServer m_server;
 };
 

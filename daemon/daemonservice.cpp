@@ -53,16 +53,34 @@ bool DaemonService::start(QString *error)
 
     if (!m_journal.open(m_config.journalFile, error))
         return false;
-    m_engine = std::make_unique<TransactionEngine>(&m_handler, &m_journal, m_config.transactionTimeoutSeconds);
+    TransactionTimings timings;
+    timings.voteTimeout = m_config.transactionTimeout;
+    timings.retention = m_config.journalRetention;
+    m_engine = std::make_unique<TransactionEngine>(&m_handler, &m_journal, timings);
+    m_handler.setPendingCounter([this]() { return m_engine->pendingCount(); });
     if (!m_engine->recover(error))
         return false;
+    m_admin = std::make_unique<AdminRequests>(m_config, *m_engine, m_handler, m_peerRequests);
 
-    m_peerServer = std::make_unique<PeerServer>(m_config.serverName);
+    LinkTimings link;
+    link.heartbeatInterval = m_config.heartbeatInterval;
+    link.heartbeatTimeout = m_config.heartbeatTimeout;
+    link.reconnectMin = m_config.reconnectMin;
+    link.reconnectMax = m_config.reconnectMax;
+    m_peerServer = std::make_unique<PeerServer>(m_config.serverName, link);
     connect(m_peerServer.get(), &PeerServer::peerConnected, this, &DaemonService::handleInboundPeer);
-    m_connector = std::make_unique<PeerConnector>(m_config.serverName, m_config.peerAddress, m_config.peerPort,
-                                                  m_config.reconnectMaxSeconds);
+    m_connector = std::make_unique<PeerConnector>(m_config.serverName, m_config.peerAddress, m_config.peerPort, link);
     connect(m_connector.get(), &PeerConnector::linkUp, this, &DaemonService::handleLinkUp);
-    connect(m_connector.get(), &PeerConnector::linkDown, this, [this]() { m_engine->setPeerSender({}); });
+    connect(m_connector.get(), &PeerConnector::linkDown, this, [this]() {
+        m_engine->setPeerSender({});
+        m_peerRequests.setSender({});
+        m_stateTimer.stop();
+    });
+
+    // The peer's fingerprint is asked for at the heartbeat pace, so a
+    // divergence shows in the status of both servers without any request.
+    m_stateTimer.setInterval(m_config.heartbeatInterval);
+    connect(&m_stateTimer, &QTimer::timeout, this, &DaemonService::askPeerState);
 
     // Watch the directory as well: `peer pin` replaces the file by renaming,
     // which ends a watch on the file itself.
@@ -81,7 +99,9 @@ bool DaemonService::start(QString *error)
         return false;
 
     m_requestServer = std::make_unique<RequestServer>(m_config, *m_engine, m_handler, m_mailer, m_policy);
-    m_controlServer = std::make_unique<ControlServer>(m_config.controlSocket, [this]() { return status(); });
+    m_controlServer = std::make_unique<ControlServer>(
+        m_config.controlSocket,
+        [this](const QJsonObject &request, const ControlServer::Reply &reply) { handleControlRequest(request, reply); });
     if (!m_requestServer->listen(error) || !m_controlServer->listen(error))
         return false;
 
@@ -137,18 +157,99 @@ void DaemonService::handleInboundPeer(PeerConnection *connection)
     // This server participates in transactions the peer coordinates over the
     // peer's own outbound connection; each request gets its reply at once.
     connect(connection, &PeerConnection::messageReceived, this, [this, connection](const QJsonObject &message) {
-        connection->send(m_engine->handleRequestFromCoordinator(message));
+        const QString type = message.value(QStringLiteral("type")).toString();
+        if (type == QStringLiteral("state"))
+            connection->send(stateReply(message));
+        else if (type == QStringLiteral("entries"))
+            connection->send(m_admin->entriesReply(message));
+        else
+            connection->send(m_engine->handleRequest(message));
     });
 }
 
 void DaemonService::handleLinkUp(PeerConnection *connection)
 {
-    connect(connection, &PeerConnection::messageReceived, m_engine.get(), &TransactionEngine::handleReplyFromParticipant);
+    connect(connection, &PeerConnection::messageReceived, this, [this](const QJsonObject &message) {
+        if (!m_peerRequests.takeReply(message))
+            m_engine->handleReply(message);
+    });
     QPointer<PeerConnection> guarded(connection);
-    m_engine->setPeerSender([guarded](const QJsonObject &message) {
+    const auto sender = [guarded](const QJsonObject &message) {
         if (guarded)
             guarded->send(message);
-    });
+    };
+    m_engine->setPeerSender(sender);
+    m_peerRequests.setSender(sender);
+    m_stateTimer.start();
+    askPeerState();
+}
+
+void DaemonService::handleControlRequest(const QJsonObject &request, const ControlServer::Reply &reply)
+{
+    const QString type = request.value(QStringLiteral("type")).toString();
+    if (type == QStringLiteral("status")) {
+        reply(status());
+        return;
+    }
+    if (m_admin->handle(request, reply))
+        return;
+    qCWarning(lcDaemon).noquote() << "unknown control request" << type;
+    reply({{QStringLiteral("error"), QStringLiteral("unknown request type '%1'").arg(type)}});
+}
+
+QJsonObject DaemonService::stateReply(const QJsonObject &question)
+{
+    QString error;
+    const auto file = m_handler.loadManagedFile(&error);
+    QJsonObject reply{{QStringLiteral("type"), QStringLiteral("state-reply")},
+                      {QStringLiteral("request_id"), question.value(QStringLiteral("request_id"))},
+                      {QStringLiteral("pending"), m_engine->pendingCount()}};
+    if (file)
+        reply.insert(QStringLiteral("fingerprint"), QString::fromLatin1(file->fingerprint()));
+    return reply;
+}
+
+void DaemonService::askPeerState()
+{
+    m_peerRequests.ask({{QStringLiteral("type"), QStringLiteral("state")}}, m_config.heartbeatTimeout,
+                       [this](const std::optional<QJsonObject> &reply) {
+                           if (!reply)
+                               return;
+                           PeerState state;
+                           state.fingerprint = reply->value(QStringLiteral("fingerprint")).toString().toLatin1();
+                           state.pending = reply->value(QStringLiteral("pending")).toInt();
+                           state.received = QDateTime::currentDateTimeUtc();
+                           m_peerState = state;
+
+                           QString error;
+                           const auto file = m_handler.loadManagedFile(&error);
+                           if (!file || state.pending != 0 || m_engine->pendingCount() != 0)
+                               return;
+                           if (file->fingerprint() == state.fingerprint) {
+                               m_lastQuietMatch = state.received;
+                               m_reportedDivergence.clear();
+                               return;
+                           }
+                           // Logged once per pair of fingerprints, not at every heartbeat.
+                           const QByteArray pair = file->fingerprint() + ' ' + state.fingerprint;
+                           if (pair == m_reportedDivergence)
+                               return;
+                           m_reportedDivergence = pair;
+                           qCCritical(lcDaemon).noquote() << "the managed aliases differ: here" << file->fingerprint()
+                                                          << "on the peer" << state.fingerprint
+                                                          << "- run 'alias-sync reconcile' on either server";
+                       });
+}
+
+bool DaemonService::diverged(const QByteArray &ownFingerprint) const
+{
+    // A quiet mismatch reported by the peer, or a prepare this server
+    // rejected for it, counts until a later quiet comparison matched.
+    if (m_peerState && m_peerState->pending == 0 && m_engine->pendingCount() == 0 && !m_peerState->fingerprint.isEmpty()
+        && m_peerState->fingerprint != ownFingerprint && m_peerState->received > m_lastQuietMatch)
+        return true;
+    const auto rejected = m_handler.lastDivergence();
+    return rejected && (!m_lastQuietMatch.isValid() || rejected->seen > m_lastQuietMatch);
 }
 
 void DaemonService::refreshIntegrationProblems()
@@ -174,6 +275,11 @@ QJsonObject DaemonService::status()
     if (file) {
         status.insert(QStringLiteral("managed_aliases"), file->managedEntries().size());
         status.insert(QStringLiteral("alias_fingerprint"), QString::fromLatin1(file->fingerprint()));
+        status.insert(QStringLiteral("diverged"), diverged(file->fingerprint()));
+    }
+    if (m_peerState) {
+        status.insert(QStringLiteral("peer_alias_fingerprint"), QString::fromLatin1(m_peerState->fingerprint));
+        status.insert(QStringLiteral("peer_pending"), m_peerState->pending);
     }
     return status;
 }

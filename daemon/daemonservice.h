@@ -3,6 +3,7 @@
 // peer certificate when the file changes.
 #pragma once
 
+#include "adminrequests.h"
 #include "aliasdatabase.h"
 #include "aliashandler.h"
 #include "config.h"
@@ -11,6 +12,7 @@
 #include "journal.h"
 #include "mailer.h"
 #include "peerconnector.h"
+#include "peerrequests.h"
 #include "peerserver.h"
 #include "postfixtools.h"
 #include "requestserver.h"
@@ -34,8 +36,19 @@ private:
     void reloadPinnedCertificate();
     void handleInboundPeer(PeerConnection *connection);
     void handleLinkUp(PeerConnection *connection);
+    void handleControlRequest(const QJsonObject &request, const ControlServer::Reply &reply);
+    QJsonObject stateReply(const QJsonObject &question);
+    void askPeerState();
+    bool diverged(const QByteArray &ownFingerprint) const;
     QJsonObject status();
     void refreshIntegrationProblems();
+
+    // What the peer last reported about its managed entries.
+    struct PeerState {
+        QByteArray fingerprint;
+        int pending = 0;
+        QDateTime received;
+    };
 
     const Config &m_config;
     Identity m_identity;
@@ -51,6 +64,12 @@ private:
     std::unique_ptr<PeerConnector> m_connector;
     std::unique_ptr<RequestServer> m_requestServer;
     std::unique_ptr<ControlServer> m_controlServer;
+    std::unique_ptr<AdminRequests> m_admin;
+    PeerRequests m_peerRequests;
+    QTimer m_stateTimer;
+    std::optional<PeerState> m_peerState;
+    QDateTime m_lastQuietMatch; // the last time both files were equal with nothing in flight
+    QByteArray m_reportedDivergence; // the fingerprint pair last logged as different
     QFileSystemWatcher m_watcher;
     QStringList m_integrationProblems;
     bool m_started = false; // the connector starts with the service, or when a pin first appears

@@ -29,7 +29,14 @@ QString commandList()
         "  config [KEY...]   print the settings in effect, defaults included\n"
         "  aliases show FILE print each name Postfix answers for in an alias file, with its value\n"
         "  aliases fingerprint FILE\n"
-        "                    print the fingerprint of the file's managed entries");
+        "                    print the fingerprint of the file's managed entries\n"
+        "  alias add NAME DEST...\n"
+        "                    create a managed alias on both servers, through the daemon\n"
+        "  alias remove NAME remove a managed alias from both servers\n"
+        "  alias list        print the managed aliases (--long: with their metadata)\n"
+        "  reconcile         show how the two servers' managed aliases differ; with\n"
+        "                    --from this|peer copy one side's to the other (--yes: without\n"
+        "                    asking; --dry-run: show only, exit 0 identical, 1 different)");
 }
 
 int unknownCommand(const QStringList &positional)
@@ -62,14 +69,17 @@ int main(int argc, char **argv)
 
     // configure-postfix options.
     const QCommandLineOption undoOption(QStringLiteral("undo"), QCoreApplication::translate("main", "configure-postfix: remove what it added."));
-    const QCommandLineOption yesOption(QStringLiteral("yes"), QCoreApplication::translate("main", "configure-postfix: apply without asking."));
-    const QCommandLineOption dryRunOption(QStringLiteral("dry-run"), QCoreApplication::translate("main", "configure-postfix: print the changes only; exit 0 none, 1 pending, 2 error."));
+    const QCommandLineOption yesOption(QStringLiteral("yes"), QCoreApplication::translate("main", "configure-postfix, reconcile: apply without asking."));
+    const QCommandLineOption dryRunOption(QStringLiteral("dry-run"), QCoreApplication::translate("main", "configure-postfix, reconcile: print the changes only; exit 0 none, 1 pending (configure-postfix: 2 error)."));
     const QCommandLineOption keepAliasMapsOption(QStringLiteral("keep-alias-maps"), QCoreApplication::translate("main", "configure-postfix --undo: keep the managed aliases in alias_maps."));
     const QCommandLineOption postfixConfigOption(QStringLiteral("postfix-config"), QCoreApplication::translate("main", "configure-postfix: the Postfix instance whose config_directory is <dir>."), QCoreApplication::translate("main", "dir"));
     const QCommandLineOption pipeCommandOption(QStringLiteral("pipe-command"), QCoreApplication::translate("main", "configure-postfix: path of alias-sync-pipe in master.cf (default %1).").arg(QStringLiteral(ALIAS_SYNC_PIPE_COMMAND)), QCoreApplication::translate("main", "path"));
     const QCommandLineOption pipeUserOption(QStringLiteral("pipe-user"), QCoreApplication::translate("main", "configure-postfix: the user the pipe runs as (default alias-sync-pipe)."), QCoreApplication::translate("main", "user"));
     const QCommandLineOption ifAbsentOption(QStringLiteral("if-absent"), QCoreApplication::translate("main", "init: do nothing when the identity exists."));
     parser.addOption(ifAbsentOption);
+    const QCommandLineOption longOption(QStringList{QStringLiteral("l"), QStringLiteral("long")}, QCoreApplication::translate("main", "alias list: also print who created each alias, when, on which server, and its transaction id."));
+    const QCommandLineOption fromOption(QStringLiteral("from"), QCoreApplication::translate("main", "reconcile: copy the managed aliases of <side> (this or peer) to the other server."), QCoreApplication::translate("main", "side"));
+    parser.addOptions({longOption, fromOption});
     parser.addOptions({undoOption, yesOption, dryRunOption, keepAliasMapsOption, postfixConfigOption, pipeCommandOption, pipeUserOption});
     parser.addPositionalArgument(QStringLiteral("command"), QCoreApplication::translate("main", "The command to run."));
     parser.process(app);
@@ -97,7 +107,8 @@ int main(int argc, char **argv)
     // file cannot be read.
     static const QStringList configuredCommands = {QStringLiteral("init"), QStringLiteral("peer"), QStringLiteral("status"),
                                                    QStringLiteral("daemon"), QStringLiteral("configure-postfix"),
-                                                   QStringLiteral("config")};
+                                                   QStringLiteral("config"), QStringLiteral("alias"),
+                                                   QStringLiteral("reconcile")};
     if (!configuredCommands.contains(command))
         return unknownCommand(positional);
 
@@ -109,6 +120,7 @@ int main(int argc, char **argv)
     // Creating the identity, pairing and reading the settings work before
     // the admin has named the domains; everything that handles mail needs them.
     const bool servesMail = command == QStringLiteral("daemon") || command == QStringLiteral("status")
+        || command == QStringLiteral("alias") || command == QStringLiteral("reconcile")
         || (command == QStringLiteral("configure-postfix") && !parser.isSet(undoOption));
     if (servesMail && !config->checkServesMail(&error))
         return configProblem(error);
@@ -123,6 +135,15 @@ int main(int argc, char **argv)
         return runStatus(*config);
     if (command == QStringLiteral("daemon") && arguments.isEmpty())
         return runDaemon(*config);
+    if (command == QStringLiteral("alias"))
+        return runAlias(*config, arguments, parser.isSet(longOption));
+    if (command == QStringLiteral("reconcile") && arguments.isEmpty()) {
+        ReconcileOptions options;
+        options.dryRun = parser.isSet(dryRunOption);
+        options.yes = parser.isSet(yesOption);
+        options.from = parser.value(fromOption);
+        return runReconcile(*config, options);
+    }
     if (command == QStringLiteral("configure-postfix") && arguments.isEmpty()) {
         ConfigurePostfixOptions options;
         options.undo = parser.isSet(undoOption);

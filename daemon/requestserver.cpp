@@ -1,6 +1,7 @@
 #include "requestserver.h"
 #include "aliasfile.h"
 #include "aliashandler.h"
+#include "adminrequests.h"
 #include "aliasoperation.h"
 #include "framing.h"
 #include "logging.h"
@@ -184,35 +185,43 @@ void RequestServer::coordinate(QLocalSocket *socket, const RequestDecision &deci
     if (!file)
         return;
 
-    AliasOperation operation;
-    operation.action = decision.request.kind == RequestKind::Create ? AliasOperation::Action::Create
-                                                                   : AliasOperation::Action::Delete;
+    const auto action = decision.request.kind == RequestKind::Create ? AliasOperation::Action::Create
+                                                                     : AliasOperation::Action::Delete;
+    AliasOperation operation = operationFromHere(m_config, *file, m_engine, action);
     operation.name = decision.request.name;
     operation.destinations = decision.request.destinations;
     operation.requester = decision.request.requester;
     operation.replyAddress = decision.request.replyAddress;
     operation.messageId = decision.request.messageId;
-    operation.coordinator = m_config.serverName;
-    operation.requestedAt = QDateTime::currentDateTimeUtc();
-    operation.requestedAt.setTime(QTime(operation.requestedAt.time().hour(), operation.requestedAt.time().minute(),
-                                        operation.requestedAt.time().second()));
-    operation.coordinatorFingerprint = file->fingerprint();
+
+    // Postfix delivers a request again after a temporary failure. The same
+    // Message-ID from the same login is the same request: it gets the first
+    // delivery's outcome instead of "already exists".
+    const QString requestKey = decision.request.messageId.isEmpty()
+        ? QString()
+        : decision.request.requester.toLower() + QLatin1Char(' ') + decision.request.messageId;
 
     QPointer<QLocalSocket> guarded(socket);
-    m_engine.coordinate(operation.encode(), [this, guarded, decision, queueId](TransactionOutcome outcome, const QString &reason,
-                                                                              const QByteArray &txid) {
-        switch (outcome) {
+    m_engine.coordinate(operation.encode(), requestKey, [this, guarded, decision, queueId](const TransactionEngine::Result &result) {
+        const QString txid = QString::fromLatin1(result.txid);
+        switch (result.outcome) {
         case TransactionOutcome::Committed:
-            qCInfo(lcRequest).noquote() << "request" << queueId << "transaction" << txid << "committed";
-            replyAndClose(guarded, handledReply(QStringLiteral("committed ") + QString::fromLatin1(txid)));
+            qCInfo(lcRequest).noquote() << "request" << queueId << "transaction" << txid << "committed"
+                                        << (result.repeated ? "(a repeated delivery)" : "");
+            replyAndClose(guarded, handledReply(QStringLiteral("committed ") + txid));
             return;
         case TransactionOutcome::Rejected:
-            qCInfo(lcRequest).noquote() << "request" << queueId << "transaction" << txid << "rejected:" << reason;
-            reject(guarded, decision, reason);
+            qCInfo(lcRequest).noquote() << "request" << queueId << "transaction" << txid << "rejected:" << result.reason
+                                        << (result.repeated ? "(a repeated delivery, answered before)" : "");
+            // The first delivery sent the rejection; a second would be a duplicate.
+            if (result.repeated)
+                replyAndClose(guarded, handledReply(QStringLiteral("rejected: ") + result.reason));
+            else
+                reject(guarded, decision, result.reason);
             return;
         case TransactionOutcome::TemporaryFailure:
-            qCInfo(lcRequest).noquote() << "request" << queueId << "transaction" << txid << "failed temporarily:" << reason;
-            replyAndClose(guarded, temporaryFailureReply(reason));
+            qCInfo(lcRequest).noquote() << "request" << queueId << "transaction" << txid << "failed temporarily:" << result.reason;
+            replyAndClose(guarded, temporaryFailureReply(result.reason));
             return;
         }
     });

@@ -130,7 +130,7 @@ int main(int argc, char **argv)
 
     LocalCallError callError;
     const auto reply = callLocalSocket(config->requestSocket, encodeDecision(decision, envelope.queueId),
-                                       config->requestTimeoutSeconds * 1000, &callError);
+                                       int(config->requestTimeout.count()), &callError);
     if (!reply) {
         qCWarning(lcPipe).noquote() << "queue id" << envelope.queueId << "deferred:" << callError.message;
         return EX_TEMPFAIL;

@@ -118,14 +118,45 @@ SettingParser portSetting(quint16 Config::*field)
     };
 }
 
-SettingParser secondsSetting(int Config::*field, int minimum, int maximum)
+// The units of a duration, largest first; a bare number counts as seconds,
+// as the integer values of earlier versions did.
+struct DurationUnit {
+    const char *suffix;
+    qint64 milliseconds;
+};
+constexpr DurationUnit durationUnits[] = {{"d", 86400000}, {"h", 3600000}, {"m", 60000}, {"s", 1000}, {"ms", 1}};
+
+QString formatDuration(Milliseconds duration)
+{
+    for (const DurationUnit &unit : durationUnits) {
+        if (duration.count() % unit.milliseconds == 0)
+            return QString::number(duration.count() / unit.milliseconds) + QLatin1String(unit.suffix);
+    }
+    return QString::number(duration.count()) + QStringLiteral("ms");
+}
+
+std::optional<Milliseconds> parseDuration(const QString &value)
+{
+    static const QRegularExpression syntax(QStringLiteral("^([0-9]{1,9})(ms|s|m|h|d)?$"));
+    const QRegularExpressionMatch match = syntax.match(value);
+    if (!match.hasMatch())
+        return std::nullopt;
+    const QString suffix = match.captured(2).isEmpty() ? QStringLiteral("s") : match.captured(2);
+    for (const DurationUnit &unit : durationUnits) {
+        if (suffix == QLatin1String(unit.suffix))
+            return Milliseconds(match.captured(1).toLongLong() * unit.milliseconds);
+    }
+    return std::nullopt;
+}
+
+SettingParser durationSetting(Milliseconds Config::*field, Milliseconds minimum, Milliseconds maximum)
 {
     return [field, minimum, maximum](Config &config, const QString &value) -> QString {
-        bool ok = false;
-        const int seconds = value.toInt(&ok);
-        if (!ok || seconds < minimum || seconds > maximum)
-            return Text::tr("'%1' is not a number of seconds from %2 to %3").arg(value).arg(minimum).arg(maximum);
-        config.*field = seconds;
+        const auto duration = parseDuration(value);
+        if (!duration || *duration < minimum || *duration > maximum)
+            return Text::tr("'%1' is not a duration from %2 to %3 (a number with the unit ms, s, m, h or d; seconds without one)")
+                .arg(value, formatDuration(minimum), formatDuration(maximum));
+        config.*field = *duration;
         return {};
     };
 }
@@ -156,9 +187,9 @@ SettingPrinter printer(quint16 Config::*field)
     return [field](const Config &config) { return QString::number(config.*field); };
 }
 
-SettingPrinter printer(int Config::*field)
+SettingPrinter printer(Milliseconds Config::*field)
 {
-    return [field](const Config &config) { return QString::number(config.*field); };
+    return [field](const Config &config) { return formatDuration(config.*field); };
 }
 
 const QList<Setting> &settingTable()
@@ -182,9 +213,13 @@ const QList<Setting> &settingTable()
         {QStringLiteral("postfix_config_directory"), pathSetting(&Config::postfixConfigDirectory), printer(&Config::postfixConfigDirectory)},
         {QStringLiteral("postfix_command_directory"), pathSetting(&Config::postfixCommandDirectory), printer(&Config::postfixCommandDirectory)},
         {QStringLiteral("sendmail_path"), pathSetting(&Config::sendmailPath), printer(&Config::sendmailPath)},
-        {QStringLiteral("transaction_timeout"), secondsSetting(&Config::transactionTimeoutSeconds, 1, 600), printer(&Config::transactionTimeoutSeconds)},
-        {QStringLiteral("request_timeout"), secondsSetting(&Config::requestTimeoutSeconds, 5, 900), printer(&Config::requestTimeoutSeconds)},
-        {QStringLiteral("reconnect_max"), secondsSetting(&Config::reconnectMaxSeconds, 1, 3600), printer(&Config::reconnectMaxSeconds)},
+        {QStringLiteral("transaction_timeout"), durationSetting(&Config::transactionTimeout, Milliseconds(100), Milliseconds(600000)), printer(&Config::transactionTimeout)},
+        {QStringLiteral("request_timeout"), durationSetting(&Config::requestTimeout, Milliseconds(1000), Milliseconds(900000)), printer(&Config::requestTimeout)},
+        {QStringLiteral("heartbeat_interval"), durationSetting(&Config::heartbeatInterval, Milliseconds(100), Milliseconds(3600000)), printer(&Config::heartbeatInterval)},
+        {QStringLiteral("heartbeat_timeout"), durationSetting(&Config::heartbeatTimeout, Milliseconds(300), Milliseconds(3600000)), printer(&Config::heartbeatTimeout)},
+        {QStringLiteral("reconnect_min"), durationSetting(&Config::reconnectMin, Milliseconds(10), Milliseconds(3600000)), printer(&Config::reconnectMin)},
+        {QStringLiteral("reconnect_max"), durationSetting(&Config::reconnectMax, Milliseconds(10), Milliseconds(3600000)), printer(&Config::reconnectMax)},
+        {QStringLiteral("journal_retention"), durationSetting(&Config::journalRetention, Milliseconds(3600000), Milliseconds(365LL * 86400000)), printer(&Config::journalRetention)},
     };
     return table;
 }
@@ -242,10 +277,23 @@ std::optional<Config> Config::load(const QString &fileName, QString *error)
         }
         config.serverName = hostName;
     }
-    if (config.requestTimeoutSeconds <= 2 * config.transactionTimeoutSeconds) {
+    if (config.requestTimeout <= 2 * config.transactionTimeout) {
         *error = fileName + QStringLiteral(": ")
-            + Text::tr("request_timeout (%1 s) must be more than twice transaction_timeout (%2 s), so a commit can finish before the pipe gives up")
-                  .arg(config.requestTimeoutSeconds).arg(config.transactionTimeoutSeconds);
+            + Text::tr("request_timeout (%1) must be more than twice transaction_timeout (%2), so a commit can finish before the pipe gives up")
+                  .arg(formatDuration(config.requestTimeout), formatDuration(config.transactionTimeout));
+        return std::nullopt;
+    }
+    // A heartbeat must be able to arrive before the silence limit closes the link.
+    if (config.heartbeatTimeout <= 2 * config.heartbeatInterval) {
+        *error = fileName + QStringLiteral(": ")
+            + Text::tr("heartbeat_timeout (%1) must be more than twice heartbeat_interval (%2), or a healthy link is closed")
+                  .arg(formatDuration(config.heartbeatTimeout), formatDuration(config.heartbeatInterval));
+        return std::nullopt;
+    }
+    if (config.reconnectMax < config.reconnectMin) {
+        *error = fileName + QStringLiteral(": ")
+            + Text::tr("reconnect_max (%1) is less than reconnect_min (%2)")
+                  .arg(formatDuration(config.reconnectMax), formatDuration(config.reconnectMin));
         return std::nullopt;
     }
     return config;

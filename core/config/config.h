@@ -9,9 +9,12 @@
 #include <QString>
 #include <QStringList>
 
+#include <chrono>
 #include <optional>
 
 namespace aliassync {
+
+using Milliseconds = std::chrono::milliseconds;
 
 inline constexpr const char *defaultConfigFile = "/etc/alias-sync/alias-sync.conf";
 
@@ -40,9 +43,14 @@ struct Config {
     QString postfixCommandDirectory = QStringLiteral("/usr/sbin");
     QString sendmailPath = QStringLiteral("/usr/sbin/sendmail");
 
-    int transactionTimeoutSeconds = 30; // one prepare or commit round trip with the peer
-    int requestTimeoutSeconds = 300;    // the pipe's wait for the daemon; far below pipe(8)'s 1000 s
-    int reconnectMaxSeconds = 30;       // ceiling of the peer link's reconnect backoff
+    // Durations, written in the file as a number with an optional unit (ms, s, m, h, d).
+    Milliseconds transactionTimeout{30000}; // the coordinator's wait for a vote; also the resend interval
+    Milliseconds requestTimeout{300000};    // the pipe's wait for the daemon; far below pipe(8)'s 1000 s
+    Milliseconds heartbeatInterval{10000};  // a ping goes out on a peer connection idle this long
+    Milliseconds heartbeatTimeout{30000};   // a peer connection silent this long is closed
+    Milliseconds reconnectMin{1000};        // first wait of the reconnect backoff, doubled after each failure
+    Milliseconds reconnectMax{30000};       // ceiling of the reconnect backoff
+    Milliseconds journalRetention{7LL * 24 * 3600 * 1000}; // how long finished transactions stay in the journal
 
     // Reads and checks the file; returns nothing with *error as "FILE:LINE: ..." on the first problem.
     // The settings that only serving mail needs are checked by checkServesMail().

@@ -3,12 +3,41 @@
 
 namespace aliassync {
 
+int announcedProtocolVersion()
+{
+#ifdef ALIAS_SYNC_TEST_HOOKS
+    // Lets the tests start a daemon that speaks another version.
+    bool ok = false;
+    const int overridden = qEnvironmentVariableIntValue("ALIAS_SYNC_TEST_PROTOCOL_VERSION", &ok);
+    if (ok)
+        return overridden;
+#endif
+    return peerProtocolVersion;
+}
+
 PeerConnection::PeerConnection(QSslSocket *socket, const QString &peerServerName, const QByteArray &bufferedBytes,
-                               QObject *parent)
+                               const LinkTimings &timings, QObject *parent)
     : QObject(parent)
     , m_socket(socket)
     , m_peerServerName(peerServerName)
+    , m_timings(timings)
 {
+    // Both ends ping when idle and close when silent, so a peer that vanished
+    // without a TCP close (power loss, a dropped route) is noticed within
+    // heartbeat_timeout instead of whenever the kernel gives up.
+    m_idleTimer.setSingleShot(true);
+    m_idleTimer.setInterval(m_timings.heartbeatInterval);
+    connect(&m_idleTimer, &QTimer::timeout, this, [this]() { send({{QStringLiteral("type"), QStringLiteral("ping")}}); });
+    m_silenceTimer.setSingleShot(true);
+    m_silenceTimer.setInterval(m_timings.heartbeatTimeout);
+    connect(&m_silenceTimer, &QTimer::timeout, this, [this]() {
+        qCWarning(lcPeer).noquote() << "peer link to" << m_peerServerName << "at" << peerAddress() << "heard nothing for"
+                                    << m_timings.heartbeatTimeout.count() << "ms; closing it";
+        close();
+    });
+    m_idleTimer.start();
+    m_silenceTimer.start();
+
     m_reader.append(bufferedBytes);
     m_socket->setParent(this);
     connect(m_socket, &QSslSocket::readyRead, this, &PeerConnection::readFrames);
@@ -33,6 +62,17 @@ void PeerConnection::send(const QJsonObject &message)
     if (m_closed)
         return;
     m_socket->write(encodeFrame(message));
+    m_idleTimer.start();
+}
+
+bool PeerConnection::handleHeartbeat(const QJsonObject &message)
+{
+    const QString type = message.value(QStringLiteral("type")).toString();
+    if (type == QStringLiteral("ping")) {
+        send({{QStringLiteral("type"), QStringLiteral("pong")}});
+        return true;
+    }
+    return type == QStringLiteral("pong");
 }
 
 void PeerConnection::close()
@@ -40,6 +80,8 @@ void PeerConnection::close()
     if (m_closed)
         return;
     m_closed = true;
+    m_idleTimer.stop();
+    m_silenceTimer.stop();
     m_socket->disconnectFromHost();
     Q_EMIT closed();
     deleteLater();
@@ -49,7 +91,10 @@ void PeerConnection::readFrames()
 {
     if (m_closed)
         return;
-    m_reader.append(m_socket->readAll());
+    const QByteArray received = m_socket->readAll();
+    if (!received.isEmpty())
+        m_silenceTimer.start();
+    m_reader.append(received);
     for (;;) {
         QString error;
         const auto message = m_reader.next(&error);
@@ -60,6 +105,8 @@ void PeerConnection::readFrames()
         }
         if (!message)
             return;
+        if (handleHeartbeat(*message))
+            continue;
         Q_EMIT messageReceived(*message);
         if (m_closed)
             return;
@@ -69,7 +116,7 @@ void PeerConnection::readFrames()
 QJsonObject helloMessage(const QString &serverName)
 {
     return {{QStringLiteral("type"), QStringLiteral("hello")},
-            {QStringLiteral("protocol"), peerProtocolVersion},
+            {QStringLiteral("protocol"), announcedProtocolVersion()},
             {QStringLiteral("server"), serverName}};
 }
 
@@ -78,9 +125,9 @@ QString helloProblem(const QJsonObject &message)
     if (message.value(QStringLiteral("type")).toString() != QStringLiteral("hello"))
         return QStringLiteral("expected a hello message first");
     const int version = message.value(QStringLiteral("protocol")).toInt(-1);
-    if (version != peerProtocolVersion)
+    if (version != announcedProtocolVersion())
         return QStringLiteral("peer speaks protocol version %1, this server speaks %2; install the same alias-sync version on both servers")
-            .arg(version).arg(peerProtocolVersion);
+            .arg(version).arg(announcedProtocolVersion());
     return {};
 }
 

@@ -11,17 +11,32 @@
 #include <QObject>
 #include <QPointer>
 #include <QSslSocket>
+#include <QTimer>
+
+#include <chrono>
 
 namespace aliassync {
 
-inline constexpr int peerProtocolVersion = 1;
+// Version 2 added ping/pong, query/outcome, state and entries messages.
+inline constexpr int peerProtocolVersion = 2;
+
+// The version this server announces: peerProtocolVersion, except in test
+// builds where ALIAS_SYNC_TEST_PROTOCOL_VERSION overrides it.
+int announcedProtocolVersion();
+
+struct LinkTimings {
+    std::chrono::milliseconds heartbeatInterval{10000}; // a ping goes out when nothing was sent for this long
+    std::chrono::milliseconds heartbeatTimeout{30000};  // the link closes when nothing arrived for this long
+    std::chrono::milliseconds reconnectMin{1000};
+    std::chrono::milliseconds reconnectMax{30000};
+};
 
 class PeerConnection : public QObject
 {
     Q_OBJECT
 public:
     PeerConnection(QSslSocket *socket, const QString &peerServerName, const QByteArray &bufferedBytes,
-                   QObject *parent = nullptr);
+                   const LinkTimings &timings, QObject *parent = nullptr);
 
     void send(const QJsonObject &message);
     void close();
@@ -34,10 +49,14 @@ Q_SIGNALS:
 
 private:
     void readFrames();
+    bool handleHeartbeat(const QJsonObject &message);
 
     QSslSocket *m_socket;
     QString m_peerServerName;
     FrameReader m_reader;
+    LinkTimings m_timings;
+    QTimer m_idleTimer;    // restarted by every send; sends a ping when it fires
+    QTimer m_silenceTimer; // restarted by every received frame; closes the link when it fires
     bool m_closed = false;
 };
 

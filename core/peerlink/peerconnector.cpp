@@ -10,13 +10,14 @@ namespace {
 constexpr int helloTimeoutMs = 10000;
 }
 
-PeerConnector::PeerConnector(const QString &serverName, const QString &host, quint16 port, int maxBackoffSeconds,
+PeerConnector::PeerConnector(const QString &serverName, const QString &host, quint16 port, const LinkTimings &timings,
                              QObject *parent)
     : QObject(parent)
     , m_serverName(serverName)
     , m_host(host)
     , m_port(port)
-    , m_maxBackoffSeconds(maxBackoffSeconds)
+    , m_timings(timings)
+    , m_backoff(timings.reconnectMin)
 {
     m_retryTimer.setSingleShot(true);
     connect(&m_retryTimer, &QTimer::timeout, this, &PeerConnector::connectNow);
@@ -31,7 +32,7 @@ void PeerConnector::setCredentials(const Identity &identity, const QSslCertifica
     if (m_pendingSocket)
         m_pendingSocket->abort();
     if (m_started) {
-        m_backoffSeconds = 1;
+        m_backoff = m_timings.reconnectMin;
         m_retryTimer.start(0);
     }
 }
@@ -58,12 +59,13 @@ void PeerConnector::scheduleRetry(const QString &reason)
         return;
     if (reason != m_lastFailure)
         qCInfo(lcPeer).noquote() << "peer link to" << m_host << "port" << m_port << "not established:" << reason
-                                 << "- retrying with backoff up to" << m_maxBackoffSeconds << "s; repeats are not logged";
+                                 << "- retrying in" << m_backoff.count() << "ms, backing off up to"
+                                 << m_timings.reconnectMax.count() << "ms; repeats are not logged";
     else
-        qCDebug(lcPeer).noquote() << "peer link to" << m_host << "still failing; next try in" << m_backoffSeconds << "s";
+        qCDebug(lcPeer).noquote() << "peer link to" << m_host << "still failing; next try in" << m_backoff.count() << "ms";
     m_lastFailure = reason;
-    m_retryTimer.start(m_backoffSeconds * 1000);
-    m_backoffSeconds = qMin(m_backoffSeconds * 2, m_maxBackoffSeconds);
+    m_retryTimer.start(m_backoff);
+    m_backoff = qMin(m_backoff * 2, m_timings.reconnectMax);
 }
 
 void PeerConnector::connectNow()
@@ -139,7 +141,11 @@ void PeerConnector::handleServerHello(QSslSocket *socket, FrameReader *reader)
     if (hello.status == HelloResult::Status::Rejected) {
         qCWarning(lcPeer).noquote() << "rejected peer" << m_host << ":" << hello.problem;
         socket->setProperty("aliasSyncFailure", hello.problem);
-        socket->abort();
+
+        // Our own hello lets the server log the mismatch too; it then closes.
+        socket->write(encodeFrame(helloMessage(m_serverName)));
+        socket->flush();
+        socket->disconnectFromHost();
         return;
     }
 
@@ -165,9 +171,9 @@ void PeerConnector::handleServerHello(QSslSocket *socket, FrameReader *reader)
 
     socket->write(encodeFrame(helloMessage(m_serverName)));
     m_pendingSocket = nullptr;
-    m_backoffSeconds = 1;
+    m_backoff = m_timings.reconnectMin;
     m_lastFailure.clear();
-    auto *connection = new PeerConnection(socket, hello.hello.value(QStringLiteral("server")).toString(), following, this);
+    auto *connection = new PeerConnection(socket, hello.hello.value(QStringLiteral("server")).toString(), following, m_timings, this);
     m_connection = connection;
     connect(connection, &PeerConnection::closed, this, [this]() {
         m_connection = nullptr;

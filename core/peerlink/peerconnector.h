@@ -3,7 +3,7 @@
 // Contract: linkUp() is emitted only after the server's hello arrived. The
 // server sends it only after accepting our certificate, because the TLS
 // handshake alone proves nothing to a TLS 1.3 client. After a failure the
-// next attempt waits 1 s, doubling up to the configured maximum.
+// next attempt waits reconnect_min, doubling up to reconnect_max.
 #pragma once
 
 #include "identitystore.h"
@@ -18,7 +18,7 @@ class PeerConnector : public QObject
 {
     Q_OBJECT
 public:
-    PeerConnector(const QString &serverName, const QString &host, quint16 port, int maxBackoffSeconds,
+    PeerConnector(const QString &serverName, const QString &host, quint16 port, const LinkTimings &timings,
                   QObject *parent = nullptr);
 
     // Replaces identity and pin, drops the current link and reconnects.
@@ -42,8 +42,8 @@ private:
     QString m_serverName;
     QString m_host;
     quint16 m_port;
-    int m_maxBackoffSeconds;
-    int m_backoffSeconds = 1;
+    LinkTimings m_timings;
+    std::chrono::milliseconds m_backoff;
     Identity m_identity;
     QSslCertificate m_pinned;
     QPointer<QSslSocket> m_pendingSocket;

@@ -25,9 +25,10 @@ QString describePresentedCertificate(QSslSocket *socket, const QList<QSslError> 
         .arg(certificateFingerprint(presented), presented.subjectInfo(QSslCertificate::CommonName).value(0));
 }
 
-PeerServer::PeerServer(const QString &serverName, QObject *parent)
+PeerServer::PeerServer(const QString &serverName, const LinkTimings &timings, QObject *parent)
     : QObject(parent)
     , m_serverName(serverName)
+    , m_timings(timings)
 {
     m_server.setHandshakeTimeout(handshakeTimeoutMs);
     connect(&m_server, &QSslServer::pendingConnectionAvailable, this, &PeerServer::acceptPending);
@@ -157,7 +158,7 @@ void PeerServer::awaitClientHello(QSslSocket *socket)
 
         const QByteArray following = reader->takeBuffered();
         finish();
-        auto *connection = new PeerConnection(socket, peerName, following, this);
+        auto *connection = new PeerConnection(socket, peerName, following, m_timings, this);
         m_connections.removeAll(nullptr);
         m_connections.append(connection);
         qCInfo(lcPeer).noquote() << "peer" << peerName << "connected from" << connection->peerAddress();

@@ -19,7 +19,7 @@ class PeerServer : public QObject
 {
     Q_OBJECT
 public:
-    PeerServer(const QString &serverName, QObject *parent = nullptr);
+    PeerServer(const QString &serverName, const LinkTimings &timings = {}, QObject *parent = nullptr);
 
     // Replaces the identity and the pin, and closes the connections that the
     // old pin admitted: a peer the admin no longer trusts must not stay linked.
@@ -36,6 +36,7 @@ private:
     void logRejection(QSslSocket *socket, const QList<QSslError> &errors);
 
     QString m_serverName;
+    LinkTimings m_timings;
     QSslServer m_server;
     QByteArray m_pinnedDigest;
     QString m_pinnedName;

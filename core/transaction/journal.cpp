@@ -43,8 +43,14 @@ QByteArray Journal::encode(const JournalRecord &record)
                        {QStringLiteral("time"), record.time.toUTC().toString(Qt::ISODateWithMs)}};
     if (!record.operation.isEmpty())
         object.insert(QStringLiteral("operation"), QString::fromLatin1(record.operation.toBase64()));
+    if (!record.requestKey.isEmpty())
+        object.insert(QStringLiteral("request"), record.requestKey);
     if (!record.reason.isEmpty())
         object.insert(QStringLiteral("reason"), record.reason);
+    if (record.temporary)
+        object.insert(QStringLiteral("temporary"), true);
+    if (!record.outcome.isEmpty())
+        object.insert(QStringLiteral("outcome"), record.outcome);
     const QByteArray json = QJsonDocument(object).toJson(QJsonDocument::Compact);
     return QByteArray::number(checksum(json), 16).rightJustified(8, '0') + ' ' + json + '\n';
 }
@@ -64,7 +70,10 @@ bool Journal::decode(const QByteArray &line, JournalRecord *record)
     record->role = object.value(QStringLiteral("role")).toString();
     record->state = object.value(QStringLiteral("state")).toString();
     record->operation = QByteArray::fromBase64(object.value(QStringLiteral("operation")).toString().toLatin1());
+    record->requestKey = object.value(QStringLiteral("request")).toString();
     record->reason = object.value(QStringLiteral("reason")).toString();
+    record->temporary = object.value(QStringLiteral("temporary")).toBool();
+    record->outcome = object.value(QStringLiteral("outcome")).toString();
     record->time = QDateTime::fromString(object.value(QStringLiteral("time")).toString(), Qt::ISODateWithMs);
     return !record->txid.isEmpty() && !record->state.isEmpty();
 }
@@ -127,6 +136,52 @@ bool Journal::append(const JournalRecord &record, QString *error)
         return false;
     }
     m_records.append(record);
+    return true;
+}
+
+bool Journal::rewrite(const QList<JournalRecord> &records, QString *error)
+{
+    QByteArray contents;
+    for (const JournalRecord &record : records)
+        contents += encode(record);
+
+    // The new file gets the journal's name only once it is complete on
+    // disk, so a crash leaves either the old journal or the new one.
+    const QString temporary = m_path + QStringLiteral(".compact");
+    const QByteArray native = QFile::encodeName(temporary);
+    const int fd = ::open(native.constData(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        *error = systemError(QStringLiteral("cannot create"), temporary);
+        return false;
+    }
+    if (!writeAll(fd, contents) || ::fsync(fd) != 0) {
+        *error = systemError(QStringLiteral("cannot write"), temporary);
+        ::close(fd);
+        ::unlink(native.constData());
+        return false;
+    }
+    ::close(fd);
+    if (::rename(native.constData(), QFile::encodeName(m_path).constData()) != 0) {
+        *error = systemError(QStringLiteral("cannot rename the compacted journal to"), m_path);
+        ::unlink(native.constData());
+        return false;
+    }
+    QString syncError;
+    const bool synced = syncDirectory(QFileInfo(m_path).absolutePath(), &syncError);
+
+    // The old descriptor points at the replaced file: appending there would
+    // lose records, so without a new descriptor every append fails instead.
+    ::close(m_fd);
+    m_fd = ::open(QFile::encodeName(m_path).constData(), O_RDWR | O_APPEND | O_CLOEXEC);
+    if (m_fd < 0) {
+        *error = systemError(QStringLiteral("cannot open the compacted journal"), m_path);
+        return false;
+    }
+    m_records = records;
+    if (!synced) {
+        *error = syncError;
+        return false;
+    }
     return true;
 }
 

@@ -1,33 +1,23 @@
+// The parts of the engine both roles share: journal records, locks,
+// recovery at start, compaction and the resend timer. The coordinator's
+// steps are in coordinator.cpp, the participant's in participant.cpp.
 #include "transactionengine.h"
 #include "logging.h"
-
-#include <QUuid>
+#include "messages.h"
 
 namespace aliassync {
 
-namespace {
-
-QString roleName(TransactionRole role)
-{
-    return role == TransactionRole::Coordinator ? QStringLiteral("coordinator") : QStringLiteral("participant");
-}
-
-QJsonObject message(const QString &type, const QByteArray &txid)
-{
-    return {{QStringLiteral("type"), type}, {QStringLiteral("txid"), QString::fromLatin1(txid)}};
-}
-
-} // namespace
-
-TransactionEngine::TransactionEngine(OperationHandler *handler, Journal *journal, int timeoutSeconds, QObject *parent)
+TransactionEngine::TransactionEngine(OperationHandler *handler, Journal *journal, const TransactionTimings &timings,
+                                     QObject *parent)
     : QObject(parent)
     , m_handler(handler)
     , m_journal(journal)
-    , m_timeoutSeconds(timeoutSeconds)
+    , m_timings(timings)
 {
-    // Outcomes the peer has not acknowledged are sent again at this pace
-    // while the link is up. The participant replies to repeats from its journal state.
-    m_resendTimer.setInterval(timeoutSeconds * 1000);
+    // Outcomes the peer has not acknowledged are sent again, and the
+    // participant asks for the outcomes it waits for, at this pace while the
+    // link is up. Both sides answer repeats from their journal state.
+    m_resendTimer.setInterval(timings.voteTimeout);
     connect(&m_resendTimer, &QTimer::timeout, this, &TransactionEngine::resendUndelivered);
 }
 
@@ -53,31 +43,83 @@ std::optional<TransactionEngine::State> TransactionEngine::stateFromName(const Q
     return std::nullopt;
 }
 
-bool TransactionEngine::record(Transaction &transaction, State state, const QString &reason)
+bool TransactionEngine::isTerminal(const Transaction &transaction)
+{
+    if (transaction.role == TransactionRole::Coordinator)
+        return transaction.state == State::Finished;
+    return transaction.state == State::Applied || transaction.state == State::Aborted;
+}
+
+TransactionEngine::Transaction *TransactionEngine::find(const QByteArray &txid, TransactionRole role)
+{
+    auto it = m_transactions.find(txid);
+    if (it == m_transactions.end() || it->second.role != role)
+        return nullptr;
+    return &it->second;
+}
+
+JournalRecord TransactionEngine::snapshot(const Transaction &transaction, bool withOperation) const
 {
     JournalRecord entry;
     entry.txid = transaction.txid;
-    entry.role = roleName(transaction.role);
-    entry.state = stateName(state);
-    entry.reason = reason;
-    entry.time = QDateTime::currentDateTimeUtc();
-    if (state == State::Begun || state == State::Prepared)
+    entry.role = messageRoleName(transaction.role);
+    entry.state = stateName(transaction.state);
+    entry.time = transaction.changedAt;
+    if (withOperation)
         entry.operation = transaction.operation;
+    entry.requestKey = transaction.requestKey;
+    entry.reason = transaction.reason;
+    entry.temporary = transaction.temporary && !transaction.committedOutcome
+        && (transaction.state == State::Aborted || transaction.state == State::Finished);
+    if (transaction.state == State::Finished)
+        entry.outcome = transaction.committedOutcome ? QStringLiteral("committed") : QStringLiteral("aborted");
+    return entry;
+}
+
+bool TransactionEngine::record(Transaction &transaction, State state, const QString &reason)
+{
+    Transaction next = transaction;
+    next.state = state;
+    next.changedAt = QDateTime::currentDateTimeUtc();
+    if (!reason.isEmpty())
+        next.reason = reason;
+    if (state == State::Applied)
+        next.committedOutcome = true;
+
+    // The first record carries what replay needs to act alone: the operation
+    // and the request key. Later ones carry only what changed.
+    const bool first = state == State::Begun || state == State::Prepared;
+    JournalRecord entry = snapshot(next, first);
+    if (!first) {
+        entry.requestKey.clear();
+        if (reason.isEmpty())
+            entry.reason.clear();
+    }
 
     QString error;
     if (!m_journal->append(entry, &error)) {
         qCCritical(lcTransaction).noquote() << "transaction" << transaction.txid << ":" << error;
         return false;
     }
-    transaction.state = state;
-    if (!reason.isEmpty())
-        transaction.reason = reason;
+    transaction = next;
     if (reason.isEmpty())
-        qCInfo(lcTransaction).noquote() << "transaction" << transaction.txid << roleName(transaction.role) << stateName(state);
+        qCInfo(lcTransaction).noquote() << "transaction" << transaction.txid << messageRoleName(transaction.role)
+                                        << stateName(state);
     else
-        qCInfo(lcTransaction).noquote() << "transaction" << transaction.txid << roleName(transaction.role) << stateName(state)
-                                        << "(" + reason + ")";
+        qCInfo(lcTransaction).noquote() << "transaction" << transaction.txid << messageRoleName(transaction.role)
+                                        << stateName(state) << "(" + reason + ")";
+    Q_EMIT changed();
+    compactIfLarge();
     return true;
+}
+
+QByteArray TransactionEngine::lockHolder(const QString &lockKey) const
+{
+    // The key "*" stands for every key: it is held alone.
+    if (lockKey == QStringLiteral("*"))
+        return m_locks.isEmpty() ? QByteArray() : m_locks.cbegin().value();
+    const QByteArray holder = m_locks.value(lockKey);
+    return holder.isEmpty() ? m_locks.value(QStringLiteral("*")) : holder;
 }
 
 void TransactionEngine::lock(Transaction &transaction)
@@ -87,13 +129,41 @@ void TransactionEngine::lock(Transaction &transaction)
 
 void TransactionEngine::unlock(Transaction &transaction)
 {
-    if (m_locks.value(transaction.lockKey) == transaction.txid)
-        m_locks.remove(transaction.lockKey);
+    if (m_locks.value(transaction.lockKey) != transaction.txid)
+        return;
+    m_locks.remove(transaction.lockKey);
+
+    // Requests that waited for this key run now, in arrival order. Those
+    // waiting for "*" wait for every key, and every key waits for "*".
+    const QList<QString> waiting = m_queued.keys();
+    for (const QString &key : waiting) {
+        if (key == transaction.lockKey || key == QStringLiteral("*") || transaction.lockKey == QStringLiteral("*"))
+            QTimer::singleShot(0, this, [this, key]() { runQueued(key); });
+    }
+}
+
+bool TransactionEngine::applyCommitted(Transaction &transaction, QString *error)
+{
+    if (!m_handler->commit(transaction.txid, transaction.operation, error))
+        return false;
+    if (!record(transaction, State::Applied)) {
+        *error = QStringLiteral("the journal cannot be written");
+        return false;
+    }
+    unlock(transaction);
+
+    // The requester's answer goes out before the confirmation mail.
+    const QByteArray txid = transaction.txid;
+    const QByteArray operation = transaction.operation;
+    const TransactionRole role = transaction.role;
+    QTimer::singleShot(0, this, [this, txid, operation, role]() { m_handler->committed(txid, operation, role); });
+    return true;
 }
 
 bool TransactionEngine::recover(QString *error)
 {
-    // Replay: the first record of a transaction carries its operation, the last its state.
+    // Replay: the first record of a transaction carries its operation and
+    // request key, the last its state.
     for (const JournalRecord &entry : m_journal->records()) {
         const auto state = stateFromName(entry.state);
         if (!state) {
@@ -106,23 +176,46 @@ bool TransactionEngine::recover(QString *error)
         transaction.role = entry.role == QStringLiteral("participant") ? TransactionRole::Participant
                                                                        : TransactionRole::Coordinator;
         transaction.state = *state;
+        transaction.changedAt = entry.time;
         if (!entry.operation.isEmpty())
             transaction.operation = entry.operation;
+        if (!entry.requestKey.isEmpty())
+            transaction.requestKey = entry.requestKey;
         if (!entry.reason.isEmpty())
             transaction.reason = entry.reason;
+        if (*state == State::Aborted || *state == State::Finished)
+            transaction.temporary = entry.temporary;
+        if (*state == State::Applied)
+            transaction.committedOutcome = true;
+        if (*state == State::Finished && !entry.outcome.isEmpty())
+            transaction.committedOutcome = entry.outcome == QStringLiteral("committed");
     }
 
-    for (Transaction &transaction : m_transactions) {
+    for (auto &[txid, transaction] : m_transactions) {
         transaction.lockKey = m_handler->lockKey(transaction.operation);
+        if (!transaction.requestKey.isEmpty()) {
+            // The latest attempt of a request decides its outcome.
+            const auto known = m_transactions.find(m_requests.value(transaction.requestKey));
+            if (known == m_transactions.end() || known->second.changedAt <= transaction.changedAt)
+                m_requests.insert(transaction.requestKey, txid);
+        }
+    }
+
+    for (auto &[txid, transaction] : m_transactions) {
         switch (transaction.state) {
         case State::Begun:
-            // No decision was made, so no server can have committed. Abort, and
-            // tell the participant once the link is up.
-            if (!record(transaction, State::Aborted, QStringLiteral("coordinator restarted before the decision")))
+            // No decision was made, so the participant cannot have committed:
+            // abort, and tell the participant once the link is up.
+            transaction.temporary = true;
+            if (!record(transaction, State::Aborted, QStringLiteral("coordinator restarted before the decision"))) {
+                *error = QStringLiteral("journal %1: cannot record the abort of transaction %2")
+                             .arg(m_journal->path(), QString::fromLatin1(txid));
                 return false;
+            }
             break;
         case State::Prepared:
-            // Only the coordinator has the outcome, and it sends it again on reconnect.
+            // Only the coordinator knows the outcome. The name stays locked
+            // until it is sent again or this server asks for it.
             lock(transaction);
             break;
         case State::Committed: {
@@ -137,8 +230,62 @@ bool TransactionEngine::recover(QString *error)
             break;
         }
     }
-    qCInfo(lcTransaction) << "journal replayed:" << m_journal->records().size() << "records," << pendingCount()
+
+    if (!compact(error))
+        return false;
+    qCInfo(lcTransaction) << "journal replayed:" << m_journal->records().size() << "records kept," << pendingCount()
                           << "transactions pending";
+    return true;
+}
+
+void TransactionEngine::compactIfLarge()
+{
+    // Compaction costs a rewrite of every retained record, so it runs only
+    // when the journal has doubled since the last one. It runs from the
+    // event loop, never inside a caller that is in the middle of a step.
+    const int size = int(m_journal->records().size());
+    if (m_compactionScheduled || size < m_timings.compactionMinimumRecords || size < 2 * m_compactedSize)
+        return;
+    m_compactionScheduled = true;
+    QTimer::singleShot(0, this, [this]() {
+        m_compactionScheduled = false;
+        QString error;
+        if (!compact(&error))
+            qCWarning(lcTransaction).noquote() << "journal compaction failed, the journal keeps growing:" << error;
+    });
+}
+
+bool TransactionEngine::compact(QString *error)
+{
+    // One record per transaction keeps its whole state. A finished
+    // transaction is dropped after the retention time: until then a
+    // redelivered request can still be recognised, and a late commit or
+    // abort from the coordinator still finds its answer.
+    const QDateTime horizon = QDateTime::currentDateTimeUtc().addMSecs(-m_timings.retention.count());
+    QList<JournalRecord> kept;
+    QList<QByteArray> dropped;
+    for (const auto &[txid, transaction] : m_transactions) {
+        const bool terminal = isTerminal(transaction);
+        if (terminal && transaction.changedAt.isValid() && transaction.changedAt < horizon) {
+            dropped.append(transaction.txid);
+            continue;
+        }
+        kept.append(snapshot(transaction, !terminal));
+    }
+    std::sort(kept.begin(), kept.end(), [](const JournalRecord &a, const JournalRecord &b) { return a.time < b.time; });
+
+    const int before = int(m_journal->records().size());
+    if (!m_journal->rewrite(kept, error))
+        return false;
+    for (const QByteArray &txid : std::as_const(dropped)) {
+        const auto it = m_transactions.find(txid);
+        if (m_requests.value(it->second.requestKey) == txid)
+            m_requests.remove(it->second.requestKey);
+        m_transactions.erase(it);
+    }
+    m_compactedSize = int(kept.size());
+    qCInfo(lcTransaction) << "journal compacted:" << before << "records before," << kept.size() << "after,"
+                          << dropped.size() << "finished transactions past the retention time dropped";
     return true;
 }
 
@@ -149,9 +296,7 @@ void TransactionEngine::setPeerSender(const Sender &sender)
         m_resendTimer.stop();
 
         // A coordinator waiting for a vote cannot get one on a dead link.
-        const QList<QByteArray> waiting = m_transactions.keys();
-        for (const QByteArray &txid : waiting) {
-            Transaction &transaction = m_transactions[txid];
+        for (auto &[txid, transaction] : m_transactions) {
             if (transaction.role == TransactionRole::Coordinator && transaction.state == State::Begun)
                 abortCoordinated(transaction, QStringLiteral("the peer link went down before the peer voted"), true);
         }
@@ -161,289 +306,34 @@ void TransactionEngine::setPeerSender(const Sender &sender)
     resendUndelivered();
 }
 
-int TransactionEngine::pendingCount() const
-{
-    int count = 0;
-    for (const Transaction &transaction : m_transactions) {
-        if (transaction.role == TransactionRole::Coordinator ? transaction.state != State::Finished
-                                                              : (transaction.state == State::Prepared
-                                                                 || transaction.state == State::Committed))
-            ++count;
-    }
-    return count;
-}
-
-void TransactionEngine::coordinate(const QByteArray &operation, const Completion &completion)
-{
-    Transaction transaction;
-    transaction.txid = QUuid::createUuid().toByteArray(QUuid::WithoutBraces);
-    transaction.role = TransactionRole::Coordinator;
-    transaction.operation = operation;
-    transaction.lockKey = m_handler->lockKey(operation);
-    transaction.completion = completion;
-
-    if (m_locks.contains(transaction.lockKey)) {
-        completion(TransactionOutcome::TemporaryFailure,
-                   QStringLiteral("another transaction for the same name is in progress"), transaction.txid);
-        return;
-    }
-    const CheckResult local = m_handler->check(operation, TransactionRole::Coordinator);
-    if (!local.accepted) {
-        completion(local.temporary ? TransactionOutcome::TemporaryFailure : TransactionOutcome::Rejected, local.reason,
-                   transaction.txid);
-        return;
-    }
-    if (!m_sender) {
-        completion(TransactionOutcome::TemporaryFailure, QStringLiteral("the peer server is not connected"), transaction.txid);
-        return;
-    }
-
-    Transaction &stored = m_transactions[transaction.txid] = transaction;
-    if (!record(stored, State::Begun)) {
-        m_transactions.remove(transaction.txid);
-        completion(TransactionOutcome::TemporaryFailure, QStringLiteral("the journal cannot be written"), transaction.txid);
-        return;
-    }
-    lock(stored);
-
-    QJsonObject prepare = message(QStringLiteral("prepare"), stored.txid);
-    prepare.insert(QStringLiteral("operation"), QString::fromLatin1(operation.toBase64()));
-    m_sender(prepare);
-
-    stored.timer = new QTimer(this);
-    stored.timer->setSingleShot(true);
-    const QByteArray txid = stored.txid;
-    connect(stored.timer, &QTimer::timeout, this, [this, txid]() {
-        auto it = m_transactions.find(txid);
-        if (it != m_transactions.end() && it->state == State::Begun)
-            abortCoordinated(*it, QStringLiteral("the peer did not vote within %1 s").arg(m_timeoutSeconds), true);
-    });
-    stored.timer->start(m_timeoutSeconds * 1000);
-}
-
-void TransactionEngine::abortCoordinated(Transaction &transaction, const QString &reason, bool temporary)
-{
-    if (transaction.timer) {
-        transaction.timer->deleteLater();
-        transaction.timer = nullptr;
-    }
-    if (!record(transaction, State::Aborted, reason))
-        return;
-    unlock(transaction);
-    complete(transaction, temporary ? TransactionOutcome::TemporaryFailure : TransactionOutcome::Rejected, reason);
-    sendOutcome(transaction);
-}
-
-void TransactionEngine::complete(Transaction &transaction, TransactionOutcome outcome, const QString &reason)
-{
-    if (!transaction.completion)
-        return;
-    const Completion completion = std::exchange(transaction.completion, Completion());
-    completion(outcome, reason, transaction.txid);
-}
-
-bool TransactionEngine::applyCommitted(Transaction &transaction, QString *error)
-{
-    if (!m_handler->apply(transaction.txid, transaction.operation, error))
-        return false;
-    if (!record(transaction, State::Applied)) {
-        *error = QStringLiteral("the journal cannot be written");
-        return false;
-    }
-    unlock(transaction);
-    m_handler->applied(transaction.txid, transaction.operation, transaction.role);
-    return true;
-}
-
-void TransactionEngine::sendOutcome(const Transaction &transaction)
-{
-    if (!m_sender)
-        return;
-    if (transaction.state == State::Applied || transaction.state == State::Committed)
-        m_sender(message(QStringLiteral("commit"), transaction.txid));
-    else if (transaction.state == State::Aborted)
-        m_sender(message(QStringLiteral("abort"), transaction.txid));
-}
-
 void TransactionEngine::resendUndelivered()
 {
-    for (Transaction &transaction : m_transactions) {
-        if (transaction.role != TransactionRole::Coordinator)
-            continue;
+    for (auto &[txid, transaction] : m_transactions) {
         if (transaction.state == State::Committed) {
             QString error;
             if (!applyCommitted(transaction, &error))
                 qCWarning(lcTransaction).noquote() << "transaction" << transaction.txid << "still cannot be applied:" << error;
         }
-        if (transaction.state == State::Applied || transaction.state == State::Aborted) {
+        if (transaction.role != TransactionRole::Coordinator)
+            continue;
+        if (transaction.state == State::Committed || transaction.state == State::Applied
+            || transaction.state == State::Aborted) {
             qCInfo(lcTransaction).noquote() << "transaction" << transaction.txid << "sending the outcome"
                                             << stateName(transaction.state) << "to the peer again";
             sendOutcome(transaction);
         }
     }
+    queryOutcomes();
 }
 
-void TransactionEngine::handleReplyFromParticipant(const QJsonObject &reply)
+int TransactionEngine::pendingCount() const
 {
-    const QByteArray txid = reply.value(QStringLiteral("txid")).toString().toLatin1();
-    auto it = m_transactions.find(txid);
-    if (it == m_transactions.end() || it->role != TransactionRole::Coordinator) {
-        qCWarning(lcTransaction).noquote() << "reply for unknown transaction" << txid << "ignored";
-        return;
+    int count = 0;
+    for (const auto &[txid, transaction] : m_transactions) {
+        if (!isTerminal(transaction))
+            ++count;
     }
-    Transaction &transaction = *it;
-    const QString type = reply.value(QStringLiteral("type")).toString();
-
-    if (type == QStringLiteral("vote")) {
-        if (transaction.state != State::Begun)
-            return; // a late vote after a timeout abort: the abort remains in force
-        if (transaction.timer) {
-            transaction.timer->deleteLater();
-            transaction.timer = nullptr;
-        }
-        if (reply.value(QStringLiteral("vote")).toString() != QStringLiteral("yes")) {
-            const QString reason = reply.value(QStringLiteral("reason")).toString();
-            const bool temporary = reply.value(QStringLiteral("temporary")).toBool();
-            if (record(transaction, State::Aborted, QStringLiteral("peer voted no: %1").arg(reason))) {
-                unlock(transaction);
-                // A participant that voted no locked nothing, so no abort needs to reach it.
-                record(transaction, State::Finished);
-                complete(transaction, temporary ? TransactionOutcome::TemporaryFailure : TransactionOutcome::Rejected, reason);
-            }
-            return;
-        }
-
-        if (!record(transaction, State::Committed)) {
-            abortCoordinated(transaction, QStringLiteral("the journal cannot be written"), true);
-            return;
-        }
-        QString error;
-        if (!applyCommitted(transaction, &error)) {
-            qCCritical(lcTransaction).noquote() << "transaction" << txid << "is committed but applying it here failed:" << error;
-            sendOutcome(transaction);
-            complete(transaction, TransactionOutcome::TemporaryFailure,
-                     QStringLiteral("committed, but applying it on this server failed: %1").arg(error));
-            return;
-        }
-        sendOutcome(transaction);
-        complete(transaction, TransactionOutcome::Committed, {});
-        return;
-    }
-
-    if (type == QStringLiteral("ack")) {
-        const QString error = reply.value(QStringLiteral("error")).toString();
-        if (!error.isEmpty()) {
-            qCWarning(lcTransaction).noquote() << "transaction" << txid << "peer could not take the outcome yet:" << error;
-            return;
-        }
-        if (transaction.state == State::Applied || transaction.state == State::Aborted)
-            record(transaction, State::Finished);
-        return;
-    }
-    qCWarning(lcTransaction).noquote() << "unexpected reply type" << type << "for transaction" << txid;
-}
-
-QJsonObject TransactionEngine::vote(const QByteArray &txid, bool yes, bool temporary, const QString &reason) const
-{
-    QJsonObject reply = message(QStringLiteral("vote"), txid);
-    reply.insert(QStringLiteral("vote"), yes ? QStringLiteral("yes") : QStringLiteral("no"));
-    if (!yes) {
-        reply.insert(QStringLiteral("temporary"), temporary);
-        reply.insert(QStringLiteral("reason"), reason);
-    }
-    return reply;
-}
-
-QJsonObject TransactionEngine::handleRequestFromCoordinator(const QJsonObject &request)
-{
-    const QString type = request.value(QStringLiteral("type")).toString();
-    const QByteArray txid = request.value(QStringLiteral("txid")).toString().toLatin1();
-    if (txid.isEmpty())
-        return {{QStringLiteral("type"), QStringLiteral("error")}, {QStringLiteral("reason"), QStringLiteral("missing txid")}};
-    auto it = m_transactions.find(txid);
-
-    if (type == QStringLiteral("prepare")) {
-        // A repeated prepare gets the same vote as the first one.
-        if (it != m_transactions.end())
-            return vote(txid, it->state != State::Aborted, false, it->reason);
-
-        Transaction transaction;
-        transaction.txid = txid;
-        transaction.role = TransactionRole::Participant;
-        transaction.operation = QByteArray::fromBase64(request.value(QStringLiteral("operation")).toString().toLatin1());
-        transaction.lockKey = m_handler->lockKey(transaction.operation);
-        if (m_locks.contains(transaction.lockKey)) {
-            qCInfo(lcTransaction).noquote() << "transaction" << txid << "participant votes no: name busy";
-            return vote(txid, false, true, QStringLiteral("another transaction for the same name is in progress"));
-        }
-        const CheckResult check = m_handler->check(transaction.operation, TransactionRole::Participant);
-        if (!check.accepted) {
-            qCInfo(lcTransaction).noquote() << "transaction" << txid << "participant votes no:" << check.reason;
-            return vote(txid, false, check.temporary, check.reason);
-        }
-        Transaction &stored = m_transactions[txid] = transaction;
-        if (!record(stored, State::Prepared)) {
-            m_transactions.remove(txid);
-            return vote(txid, false, true, QStringLiteral("the peer's journal cannot be written"));
-        }
-        lock(stored);
-        return vote(txid, true, false, {});
-    }
-
-    QJsonObject ack = message(QStringLiteral("ack"), txid);
-    if (it == m_transactions.end()) {
-        // A transaction this server never prepared holds nothing here, so an
-        // abort of it is already carried out: the prepare was lost, or the
-        // vote came after the coordinator's timeout and locked nothing.
-        if (type == QStringLiteral("abort")) {
-            ack.insert(QStringLiteral("outcome"), QStringLiteral("aborted"));
-            return ack;
-        }
-        ack.insert(QStringLiteral("error"), QStringLiteral("unknown transaction"));
-        return ack;
-    }
-    Transaction &transaction = *it;
-
-    if (type == QStringLiteral("commit")) {
-        if (transaction.state == State::Aborted) {
-            ack.insert(QStringLiteral("error"), QStringLiteral("the transaction was aborted here"));
-            qCCritical(lcTransaction).noquote() << "transaction" << txid << "commit received after a local abort";
-            return ack;
-        }
-        if (transaction.state == State::Prepared && !record(transaction, State::Committed)) {
-            ack.insert(QStringLiteral("error"), QStringLiteral("the journal cannot be written"));
-            return ack;
-        }
-        if (transaction.state == State::Committed) {
-            QString error;
-            if (!applyCommitted(transaction, &error)) {
-                ack.insert(QStringLiteral("error"), error);
-                return ack;
-            }
-        }
-        ack.insert(QStringLiteral("outcome"), QStringLiteral("committed"));
-        return ack;
-    }
-
-    if (type == QStringLiteral("abort")) {
-        if (transaction.state == State::Prepared) {
-            if (!record(transaction, State::Aborted, QStringLiteral("coordinator aborted"))) {
-                ack.insert(QStringLiteral("error"), QStringLiteral("the journal cannot be written"));
-                return ack;
-            }
-            unlock(transaction);
-        }
-        if (transaction.state != State::Aborted) {
-            ack.insert(QStringLiteral("error"), QStringLiteral("the transaction is already committed here"));
-            qCCritical(lcTransaction).noquote() << "transaction" << txid << "abort received after a local commit";
-            return ack;
-        }
-        ack.insert(QStringLiteral("outcome"), QStringLiteral("aborted"));
-        return ack;
-    }
-
-    ack.insert(QStringLiteral("error"), QStringLiteral("unknown request type '%1'").arg(type));
-    return ack;
+    return count;
 }
 
 } // namespace aliassync

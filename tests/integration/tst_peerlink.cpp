@@ -1,5 +1,6 @@
 // Mutual TLS with pinned certificates over real sockets on 127.0.0.1.
 
+#include "framing.h"
 #include "identitystore.h"
 #include "peerconnector.h"
 #include "peerserver.h"
@@ -28,6 +29,40 @@ private:
         return *identity;
     }
 
+    static LinkTimings quickTimings()
+    {
+        LinkTimings timings;
+        timings.heartbeatInterval = std::chrono::milliseconds(100);
+        timings.heartbeatTimeout = std::chrono::milliseconds(400);
+        timings.reconnectMin = std::chrono::milliseconds(50);
+        timings.reconnectMax = std::chrono::milliseconds(200);
+        return timings;
+    }
+
+    // A client that completes the hello exchange by hand, announcing
+    // version, and then stays silent: it never answers a ping.
+    std::unique_ptr<QSslSocket> connectByHand(quint16 port, int version)
+    {
+        auto socket = std::make_unique<QSslSocket>();
+        QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
+        configuration.setCaCertificates({m_b.certificate});
+        configuration.setLocalCertificate(m_a.certificate);
+        configuration.setPrivateKey(m_a.privateKey);
+        configuration.setProtocol(QSsl::TlsV1_3OrLater);
+        socket->setSslConfiguration(configuration);
+        // The server runs in this thread, so the client must not block the event loop.
+        socket->connectToHostEncrypted(QStringLiteral("127.0.0.1"), port, QStringLiteral("mx2.example.org"));
+        QSslSocket *raw = socket.get();
+        if (!QTest::qWaitFor([raw]() { return raw->isEncrypted() && raw->bytesAvailable() > 0; }, 5000))
+            return nullptr;
+        raw->readAll();
+        QJsonObject hello = helloMessage(QStringLiteral("mx1.example.org"));
+        hello.insert(QStringLiteral("protocol"), version);
+        socket->write(encodeFrame(hello));
+        socket->flush();
+        return socket;
+    }
+
     static quint16 listenOnFreePort(PeerServer &server)
     {
         for (quint16 port = 47000; port < 47100; ++port) {
@@ -53,7 +88,7 @@ private Q_SLOTS:
         const quint16 port = listenOnFreePort(server);
         QVERIFY(port);
 
-        PeerConnector connector(QStringLiteral("mx1.example.org"), QStringLiteral("127.0.0.1"), port, 2);
+        PeerConnector connector(QStringLiteral("mx1.example.org"), QStringLiteral("127.0.0.1"), port, quickTimings());
         connector.setCredentials(m_a, m_b.certificate);
         QSignalSpy serverSide(&server, &PeerServer::peerConnected);
         QSignalSpy clientSide(&connector, &PeerConnector::linkUp);
@@ -68,9 +103,9 @@ private Q_SLOTS:
         QCOMPARE(outbound->peerServerName(), QStringLiteral("mx2.example.org"));
 
         QSignalSpy received(inbound, &PeerConnection::messageReceived);
-        outbound->send({{QStringLiteral("type"), QStringLiteral("ping")}});
+        outbound->send({{QStringLiteral("type"), QStringLiteral("query")}});
         QVERIFY(received.wait(5000));
-        QCOMPARE(received.first().first().toJsonObject().value(QStringLiteral("type")).toString(), QStringLiteral("ping"));
+        QCOMPARE(received.first().first().toJsonObject().value(QStringLiteral("type")).toString(), QStringLiteral("query"));
     }
 
     // The client pins b, but a stranger accepts the connection: the client rejects it during the handshake.
@@ -81,7 +116,7 @@ private Q_SLOTS:
         const quint16 port = listenOnFreePort(server);
         QVERIFY(port);
 
-        PeerConnector connector(QStringLiteral("mx1.example.org"), QStringLiteral("127.0.0.1"), port, 1);
+        PeerConnector connector(QStringLiteral("mx1.example.org"), QStringLiteral("127.0.0.1"), port, quickTimings());
         connector.setCredentials(m_a, m_b.certificate);
         QSignalSpy serverSide(&server, &PeerServer::peerConnected);
         QSignalSpy clientSide(&connector, &PeerConnector::linkUp);
@@ -100,7 +135,7 @@ private Q_SLOTS:
         const quint16 port = listenOnFreePort(server);
         QVERIFY(port);
 
-        PeerConnector connector(QStringLiteral("mx1.example.org"), QStringLiteral("127.0.0.1"), port, 1);
+        PeerConnector connector(QStringLiteral("mx1.example.org"), QStringLiteral("127.0.0.1"), port, quickTimings());
         connector.setCredentials(m_stranger, m_b.certificate);
         QSignalSpy serverSide(&server, &PeerServer::peerConnected);
         QSignalSpy clientSide(&connector, &PeerConnector::linkUp);
@@ -129,6 +164,60 @@ private Q_SLOTS:
         socket.connectToHostEncrypted(QStringLiteral("127.0.0.1"), port, QStringLiteral("mx2.example.org"));
         QTRY_COMPARE_WITH_TIMEOUT(socket.state(), QAbstractSocket::UnconnectedState, 5000);
         QVERIFY(socket.bytesAvailable() == 0);
+        QVERIFY(serverSide.isEmpty());
+    }
+
+    // Pings keep an idle link up well past the silence limit.
+    void idleLinkStaysUp()
+    {
+        PeerServer server(QStringLiteral("mx2.example.org"), quickTimings());
+        server.setCredentials(m_b, m_a.certificate);
+        const quint16 port = listenOnFreePort(server);
+        QVERIFY(port);
+        PeerConnector connector(QStringLiteral("mx1.example.org"), QStringLiteral("127.0.0.1"), port, quickTimings());
+        connector.setCredentials(m_a, m_b.certificate);
+        QSignalSpy clientSide(&connector, &PeerConnector::linkUp);
+        QSignalSpy down(&connector, &PeerConnector::linkDown);
+        connector.start();
+        QVERIFY(clientSide.wait(5000));
+
+        QTest::qWait(1500);
+        QVERIFY(connector.isUp());
+        QCOMPARE(down.size(), 0);
+    }
+
+    // A peer that stops answering without closing the connection is cut
+    // off after heartbeat_timeout, as a dropped route or a frozen host would be.
+    void silentPeerIsClosed()
+    {
+        PeerServer server(QStringLiteral("mx2.example.org"), quickTimings());
+        server.setCredentials(m_b, m_a.certificate);
+        const quint16 port = listenOnFreePort(server);
+        QVERIFY(port);
+        QSignalSpy serverSide(&server, &PeerServer::peerConnected);
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("heard nothing for 400 ms; closing it")));
+
+        const auto socket = connectByHand(port, peerProtocolVersion);
+        QVERIFY(socket);
+        QVERIFY(serverSide.wait(5000));
+        QTRY_COMPARE_WITH_TIMEOUT(socket->state(), QAbstractSocket::UnconnectedState, 3000);
+    }
+
+    // The server names both versions when the client speaks another one.
+    void serverLogsVersionMismatch()
+    {
+        PeerServer server(QStringLiteral("mx2.example.org"), quickTimings());
+        server.setCredentials(m_b, m_a.certificate);
+        const quint16 port = listenOnFreePort(server);
+        QVERIFY(port);
+        QSignalSpy serverSide(&server, &PeerServer::peerConnected);
+        QTest::ignoreMessage(QtWarningMsg,
+                             QRegularExpression(QStringLiteral("rejected peer 127.0.0.1 : peer speaks protocol version 99, this server speaks %1")
+                                                    .arg(peerProtocolVersion)));
+
+        const auto socket = connectByHand(port, 99);
+        QVERIFY(socket);
+        QTRY_COMPARE_WITH_TIMEOUT(socket->state(), QAbstractSocket::UnconnectedState, 3000);
         QVERIFY(serverSide.isEmpty());
     }
 };

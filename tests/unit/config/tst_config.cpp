@@ -46,8 +46,45 @@ private Q_SLOTS:
         QCOMPARE(config->aliasFile, QStringLiteral("/srv/a/aliases"));
         QCOMPARE(config->listenPort, quint16(7700));
         QCOMPARE(config->peerPort, quint16(7625));
-        QCOMPARE(config->transactionTimeoutSeconds, 5);
+        QCOMPARE(config->transactionTimeout, Milliseconds(5000));
         QCOMPARE(config->journalFile, QStringLiteral("/var/lib/alias-sync/journal"));
+    }
+
+    void durationsTakeUnits()
+    {
+        const QString path = writeConfig("heartbeat_interval = 500ms\n"
+                                         "heartbeat_timeout = 2s\n"
+                                         "transaction_timeout = 5\n"
+                                         "request_timeout = 2m\n"
+                                         "journal_retention = 3d\n");
+        QString error;
+        const auto config = Config::load(path, &error);
+        QVERIFY2(config, qPrintable(error));
+        QCOMPARE(config->heartbeatInterval, Milliseconds(500));
+        QCOMPARE(config->heartbeatTimeout, Milliseconds(2000));
+        QCOMPARE(config->transactionTimeout, Milliseconds(5000));
+        QCOMPARE(config->requestTimeout, Milliseconds(120000));
+        QCOMPARE(config->journalRetention, Milliseconds(3LL * 86400000));
+        QCOMPARE(config->value(QStringLiteral("heartbeat_interval")), QStringLiteral("500ms"));
+        QCOMPARE(config->value(QStringLiteral("request_timeout")), QStringLiteral("2m"));
+        QCOMPARE(config->value(QStringLiteral("reconnect_max")), QStringLiteral("30s"));
+        QCOMPARE(config->value(QStringLiteral("journal_retention")), QStringLiteral("3d"));
+    }
+
+    void heartbeatTimeoutAboveTwoIntervals()
+    {
+        const QString path = writeConfig("heartbeat_interval = 2s\nheartbeat_timeout = 3s\n");
+        QString error;
+        QVERIFY(!Config::load(path, &error));
+        QVERIFY2(error.contains(QStringLiteral("heartbeat_timeout (3s) must be more than twice heartbeat_interval (2s)")), qPrintable(error));
+    }
+
+    void reconnectMinNotAboveMax()
+    {
+        const QString path = writeConfig("reconnect_min = 2s\nreconnect_max = 1s\n");
+        QString error;
+        QVERIFY(!Config::load(path, &error));
+        QVERIFY2(error.contains(QStringLiteral("reconnect_max (1s) is less than reconnect_min (2s)")), qPrintable(error));
     }
 
     void badLineNamesFileAndLine_data()
@@ -65,6 +102,10 @@ private Q_SLOTS:
         QTest::newRow("port zero") << base + "peer_port = 0\n" << QStringLiteral(":3: invalid peer_port");
         QTest::newRow("port text") << base + "listen_port = http\n" << QStringLiteral(":3: invalid listen_port");
         QTest::newRow("timeout range") << base + "transaction_timeout = 0\n" << QStringLiteral(":3: invalid transaction_timeout");
+        QTest::newRow("duration with a space") << base + "heartbeat_interval = 5 s\n" << QStringLiteral(":3: invalid heartbeat_interval");
+        QTest::newRow("duration unit unknown") << base + "reconnect_min = 5w\n"
+                                               << QStringLiteral(":3: invalid reconnect_min: '5w' is not a duration from 10ms to 1h");
+        QTest::newRow("negative duration") << base + "heartbeat_timeout = -1\n" << QStringLiteral(":3: invalid heartbeat_timeout");
         QTest::newRow("repeated key") << base + "domains = example.net\n" << QStringLiteral(":3: 'domains' is set twice");
         QTest::newRow("upper-case local part") << base + "designated_local_part = MakeAlias\n"
                                                << QStringLiteral(":3: invalid designated_local_part");
@@ -137,7 +178,7 @@ private Q_SLOTS:
         const auto config = Config::load(writeConfig("server_name = mx1\ndomains = a.test b.test\nlisten_port = 7700\n"), &error);
         QVERIFY2(config, qPrintable(error));
         QCOMPARE(Config::keys().first(), QStringLiteral("server_name"));
-        QCOMPARE(Config::keys().size(), 21);
+        QCOMPARE(Config::keys().size(), 25);
         QCOMPARE(config->value(QStringLiteral("domains")), QStringLiteral("a.test, b.test"));
         QCOMPARE(config->value(QStringLiteral("listen_port")), QStringLiteral("7700"));
         QCOMPARE(config->value(QStringLiteral("alias_file")), QStringLiteral("/var/lib/alias-sync/aliases"));
