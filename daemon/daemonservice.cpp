@@ -75,6 +75,7 @@ bool DaemonService::start(QString *error)
         m_engine->setPeerSender({});
         m_peerRequests.setSender({});
         m_stateTimer.stop();
+        m_peerState.reset(); // what the peer reported is stale now
     });
 
     // The peer's fingerprint is asked for at the heartbeat pace, so a

@@ -131,6 +131,16 @@ void RequestServer::handle(QLocalSocket *socket, const QJsonObject &message)
         coordinate(socket, decision, queueId);
 }
 
+QString RequestServer::requestKey(const RequestDecision &decision)
+{
+    // Postfix delivers a request again after a temporary failure. The same
+    // Message-ID from the same login is the same request: it gets the first
+    // delivery's outcome instead of "already exists".
+    if (decision.request.messageId.isEmpty())
+        return {};
+    return decision.request.requester.toLower() + QLatin1Char(' ') + decision.request.messageId;
+}
+
 void RequestServer::reject(QLocalSocket *socket, const RequestDecision &decision, const QString &reason)
 {
     RequestDecision rejection = decision;
@@ -138,11 +148,16 @@ void RequestServer::reject(QLocalSocket *socket, const RequestDecision &decision
     rejection.reason = reason;
 
     QString error;
+    const QString key = requestKey(decision);
     if (!m_mailer.sendRejection(rejection, &error)) {
         qCWarning(lcRequest).noquote() << "cannot send the rejection to" << decision.request.replyAddress << ":" << error;
+        // The redelivery of a rejected transaction sends the mail, not this one.
+        if (!key.isEmpty())
+            m_unsentRejections.insert(key);
         replyAndClose(socket, temporaryFailureReply(QStringLiteral("the rejection could not be sent")));
         return;
     }
+    m_unsentRejections.remove(key);
     replyAndClose(socket, handledReply(QStringLiteral("rejected: ") + reason));
 }
 
@@ -194,15 +209,8 @@ void RequestServer::coordinate(QLocalSocket *socket, const RequestDecision &deci
     operation.replyAddress = decision.request.replyAddress;
     operation.messageId = decision.request.messageId;
 
-    // Postfix delivers a request again after a temporary failure. The same
-    // Message-ID from the same login is the same request: it gets the first
-    // delivery's outcome instead of "already exists".
-    const QString requestKey = decision.request.messageId.isEmpty()
-        ? QString()
-        : decision.request.requester.toLower() + QLatin1Char(' ') + decision.request.messageId;
-
     QPointer<QLocalSocket> guarded(socket);
-    m_engine.coordinate(operation.encode(), requestKey, [this, guarded, decision, queueId](const TransactionEngine::Result &result) {
+    m_engine.coordinate(operation.encode(), requestKey(decision), [this, guarded, decision, queueId](const TransactionEngine::Result &result) {
         const QString txid = QString::fromLatin1(result.txid);
         switch (result.outcome) {
         case TransactionOutcome::Committed:
@@ -213,8 +221,9 @@ void RequestServer::coordinate(QLocalSocket *socket, const RequestDecision &deci
         case TransactionOutcome::Rejected:
             qCInfo(lcRequest).noquote() << "request" << queueId << "transaction" << txid << "rejected:" << result.reason
                                         << (result.repeated ? "(a repeated delivery, answered before)" : "");
-            // The first delivery sent the rejection; a second would be a duplicate.
-            if (result.repeated)
+            // The first delivery sent the rejection, unless sendmail failed
+            // then; a second one would be a duplicate.
+            if (result.repeated && !m_unsentRejections.contains(requestKey(decision)))
                 replyAndClose(guarded, handledReply(QStringLiteral("rejected: ") + result.reason));
             else
                 reject(guarded, decision, result.reason);

@@ -11,6 +11,7 @@
 #include "transactionengine.h"
 
 #include <QLocalServer>
+#include <QSet>
 
 #include <functional>
 #include <optional>
@@ -35,6 +36,7 @@ private:
     void replyWithList(QLocalSocket *socket, const RequestDecision &decision);
     void reject(QLocalSocket *socket, const RequestDecision &decision, const QString &reason);
     std::optional<AliasFile> loadManagedFileOrDefer(QLocalSocket *socket);
+    static QString requestKey(const RequestDecision &decision);
 
     const Config &m_config;
     TransactionEngine &m_engine;
@@ -42,6 +44,9 @@ private:
     Mailer &m_mailer;
     const RequestPolicy &m_policy;
     QLocalServer m_server;
+    // Request keys whose rejection mail sendmail refused; kept in memory
+    // only, so a restart in between loses that one mail.
+    QSet<QString> m_unsentRejections;
 };
 
 // Removes a stale socket file and listens with the given access.

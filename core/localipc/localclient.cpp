@@ -58,7 +58,7 @@ std::optional<QJsonObject> callLocalSocket(const QString &socketPath, const QJso
     }
 
     error->message = deadline.hasExpired()
-        ? QStringLiteral("no reply on %1 within %2 s").arg(socketPath).arg(timeoutMs / 1000)
+        ? QStringLiteral("no reply on %1 within %2 ms").arg(socketPath).arg(timeoutMs)
         : QStringLiteral("%1 closed the connection without a reply").arg(socketPath);
     return std::nullopt;
 }

@@ -228,7 +228,8 @@ void TransactionEngine::handleVote(Transaction &transaction, const QJsonObject &
     const bool temporary = vote.value(QStringLiteral("temporary")).toBool();
     const bool busy = vote.value(QStringLiteral("code")).toString() == busyCode;
     transaction.temporary = temporary;
-    if (!record(transaction, State::Aborted, QStringLiteral("peer voted no: %1").arg(reason)))
+    qCInfo(lcTransaction).noquote() << "transaction" << transaction.txid << "the participant voted no";
+    if (!record(transaction, State::Aborted, reason))
         return;
     unlock(transaction);
     m_handler->abort(transaction.txid, transaction.operation, TransactionRole::Coordinator);
@@ -258,9 +259,7 @@ void TransactionEngine::decideCommit(Transaction &transaction)
                                             << "is committed but applying it here failed:" << error;
         complete(transaction, TransactionOutcome::TemporaryFailure,
                  QStringLiteral("committed, but applying it on this server failed: %1").arg(error));
-        return;
     }
-    complete(transaction, TransactionOutcome::Committed, {});
 }
 
 void TransactionEngine::abortCoordinated(Transaction &transaction, const QString &reason, bool temporary, bool retry)
@@ -300,9 +299,11 @@ bool TransactionEngine::retryRequestOf(Transaction &transaction, const QString &
 
 void TransactionEngine::complete(Transaction &transaction, TransactionOutcome outcome, const QString &reason)
 {
+    // Deliveries that joined the first one are repeats: the first one's
+    // answer (a rejection mail, say) must not go out again for them.
     const QList<Completion> completions = std::exchange(transaction.completions, {});
-    for (const Completion &completion : completions)
-        completion({outcome, reason, transaction.txid, false});
+    for (qsizetype i = 0; i < completions.size(); ++i)
+        completions.at(i)({outcome, reason, transaction.txid, i > 0});
 }
 
 void TransactionEngine::sendOutcome(const Transaction &transaction)

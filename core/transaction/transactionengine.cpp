@@ -152,6 +152,10 @@ bool TransactionEngine::applyCommitted(Transaction &transaction, QString *error)
     }
     unlock(transaction);
 
+    // Deliveries of the request that waited, including one that joined
+    // after an earlier apply failed, get their answer now.
+    complete(transaction, TransactionOutcome::Committed, {});
+
     // The requester's answer goes out before the confirmation mail.
     const QByteArray txid = transaction.txid;
     const QByteArray operation = transaction.operation;

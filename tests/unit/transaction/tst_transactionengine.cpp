@@ -312,7 +312,37 @@ private Q_SLOTS:
         QCOMPARE(first.outcome, TransactionOutcome::Committed);
         QCOMPARE(again.outcome, TransactionOutcome::Committed);
         QCOMPARE(again.txid, first.txid);
+        QVERIFY(!first.repeated);
+        QVERIFY(again.repeated);
         QTRY_COMPARE(b.handler.appliedCount, 1);
+    }
+
+    // The commit is decided but applying it here fails; a redelivery waits
+    // and gets "committed" once the resend timer applies it.
+    void redeliveryWaitsForFailedApply()
+    {
+        QTemporaryDir dir;
+        Server a, b;
+        a.open(dir.filePath(QStringLiteral("a")), 300);
+        b.open(dir.filePath(QStringLiteral("b")));
+        link(a, b);
+        a.handler.failApply = true;
+
+        Result first;
+        coordinate(a, "team=alice", &first, QStringLiteral("k"));
+        QTRY_VERIFY(first.done);
+        QCOMPARE(first.outcome, TransactionOutcome::TemporaryFailure);
+        QVERIFY(first.reason.startsWith(QStringLiteral("committed, but applying it on this server failed")));
+
+        Result again;
+        coordinate(a, "team=alice", &again, QStringLiteral("k"));
+        QVERIFY(!again.done);
+        a.handler.failApply = false;
+        QTRY_VERIFY(again.done);
+        QCOMPARE(again.outcome, TransactionOutcome::Committed);
+        QCOMPARE(again.txid, first.txid);
+        QCOMPARE(a.handler.values.value(QStringLiteral("team")), QStringLiteral("alice"));
+        QTRY_COMPARE(b.handler.values.value(QStringLiteral("team")), QStringLiteral("alice"));
     }
 
     void redeliveryRecognisedAfterRestart()
