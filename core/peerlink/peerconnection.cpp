@@ -62,6 +62,10 @@ void PeerConnection::send(const QJsonObject &message)
     if (m_closed)
         return;
     m_socket->write(encodeFrame(message));
+
+    // Hand the frame to the kernel now: the caller may block next (an apply
+    // runs postalias), and a buffered frame would wait for the event loop.
+    m_socket->flush();
     m_idleTimer.start();
 }
 

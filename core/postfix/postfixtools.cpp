@@ -1,8 +1,11 @@
 #include "postfixtools.h"
 
 #include <QDir>
+#include <QFile>
 #include <QProcess>
 #include <QRegularExpression>
+
+#include <sys/stat.h>
 
 namespace aliassync {
 
@@ -75,6 +78,34 @@ std::optional<QString> PostfixTools::parameter(const QString &name, QString *err
         return std::nullopt;
     }
     return QString::fromUtf8(result.output).trimmed();
+}
+
+std::optional<QString> PostfixTools::cachedParameter(const QString &name, QString *error) const
+{
+    // An edit of main.cf changes at least one of these; nanosecond times
+    // catch two edits within a second.
+    struct stat mainCf {};
+    QByteArray signature;
+    const QByteArray path = QFile::encodeName(m_configDirectory + QStringLiteral("/main.cf"));
+    if (::stat(path.constData(), &mainCf) == 0)
+        signature = QByteArray::number(qulonglong(mainCf.st_ino)) + ':' + QByteArray::number(qlonglong(mainCf.st_size)) + ':'
+            + QByteArray::number(qlonglong(mainCf.st_mtim.tv_sec)) + '.' + QByteArray::number(qlonglong(mainCf.st_mtim.tv_nsec));
+
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    if (signature.isEmpty() || signature != m_cachedMainCfSignature || !m_cacheFilledAt.isValid()
+        || m_cacheFilledAt.secsTo(now) >= 60) {
+        m_parameterCache.clear();
+        m_cachedMainCfSignature = signature;
+        m_cacheFilledAt = now;
+    }
+    const auto cached = m_parameterCache.constFind(name);
+    if (cached != m_parameterCache.constEnd())
+        return *cached;
+
+    const auto value = parameter(name, error);
+    if (value && !signature.isEmpty())
+        m_parameterCache.insert(name, *value);
+    return value;
 }
 
 std::optional<std::optional<QString>> PostfixTools::lookup(const QString &program, const QString &table,

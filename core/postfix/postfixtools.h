@@ -9,6 +9,8 @@
 #pragma once
 
 #include <QByteArray>
+#include <QDateTime>
+#include <QHash>
 #include <QString>
 #include <QStringList>
 
@@ -38,6 +40,12 @@ public:
     // `postconf -xh NAME`: the expanded value (postconf -h alone leaves $names unexpanded).
     std::optional<QString> parameter(const QString &name, QString *error) const;
 
+    // parameter(), remembered while main.cf keeps its inode, size and
+    // modification time, and for at most a minute: the daemon looks up
+    // alias_maps and mydestination on every request, and one postconf run
+    // costs more than the rest of a local check.
+    std::optional<QString> cachedParameter(const QString &name, QString *error) const;
+
     // Runs a Postfix program from the command directory, with -c for a non-default instance.
     ToolResult run(const QString &program, const QStringList &arguments, int timeoutMs = 30000) const;
 
@@ -57,6 +65,9 @@ private:
 
     QString m_configDirectory;
     QString m_commandDirectory;
+    mutable QHash<QString, QString> m_parameterCache;
+    mutable QByteArray m_cachedMainCfSignature;
+    mutable QDateTime m_cacheFilledAt;
 };
 
 ToolResult runProcess(const QString &program, const QStringList &arguments, const QByteArray &input, int timeoutMs);

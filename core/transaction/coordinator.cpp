@@ -205,6 +205,7 @@ void TransactionEngine::handleReply(const QJsonObject &reply)
         }
         if (transaction->state == State::Applied || transaction->state == State::Aborted)
             record(*transaction, State::Finished);
+        confirm(*transaction);
         return;
     }
     qCWarning(lcTransaction).noquote() << "unexpected reply type" << type << "for transaction" << txid;

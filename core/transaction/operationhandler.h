@@ -11,7 +11,9 @@
 //               a crash: must be idempotent.
 //   abort()     after the decision to abort is journaled, for a transaction
 //               that prepare() accepted.
-//   committed() once, after commit() first succeeded and was journaled.
+//   committed() once, after commit() first succeeded and was journaled;
+//               the coordinator calls it once the peer acknowledged (or
+//               at the next resend tick). A crash before the call loses it.
 #pragma once
 
 #include <QByteArray>

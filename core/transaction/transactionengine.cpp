@@ -156,12 +156,24 @@ bool TransactionEngine::applyCommitted(Transaction &transaction, QString *error)
     // after an earlier apply failed, get their answer now.
     complete(transaction, TransactionOutcome::Committed, {});
 
-    // The requester's answer goes out before the confirmation mail.
+    // The participant's confirmation goes out after its ack (the reply is
+    // sent when this returns). The coordinator's waits for the ack, or for
+    // the next resend tick, so that sendmail does not delay reading the ack.
+    transaction.confirmationPending = true;
+    if (transaction.role == TransactionRole::Participant)
+        confirm(transaction);
+    return true;
+}
+
+void TransactionEngine::confirm(Transaction &transaction)
+{
+    if (!transaction.confirmationPending)
+        return;
+    transaction.confirmationPending = false;
     const QByteArray txid = transaction.txid;
     const QByteArray operation = transaction.operation;
     const TransactionRole role = transaction.role;
     QTimer::singleShot(0, this, [this, txid, operation, role]() { m_handler->committed(txid, operation, role); });
-    return true;
 }
 
 bool TransactionEngine::recover(QString *error)
@@ -299,8 +311,10 @@ void TransactionEngine::setPeerSender(const Sender &sender)
     if (!m_sender) {
         m_resendTimer.stop();
 
-        // A coordinator waiting for a vote cannot get one on a dead link.
+        // A coordinator waiting for a vote cannot get one on a dead link,
+        // and one waiting for an ack confirms without it.
         for (auto &[txid, transaction] : m_transactions) {
+            confirm(transaction);
             if (transaction.role == TransactionRole::Coordinator && transaction.state == State::Begun)
                 abortCoordinated(transaction, QStringLiteral("the peer link went down before the peer voted"), true);
         }
@@ -320,6 +334,7 @@ void TransactionEngine::resendUndelivered()
         }
         if (transaction.role != TransactionRole::Coordinator)
             continue;
+        confirm(transaction);
         if (transaction.state == State::Committed || transaction.state == State::Applied
             || transaction.state == State::Aborted) {
             qCInfo(lcTransaction).noquote() << "transaction" << transaction.txid << "sending the outcome"

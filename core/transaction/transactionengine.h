@@ -92,6 +92,7 @@ private:
         bool temporary = false;     // of an abort: the request may succeed later
         bool committedOutcome = false; // of a finished coordinator transaction
         QDateTime changedAt;
+        bool confirmationPending = false; // applied here, committed() not called yet; not journaled
         QList<Completion> completions;
         QTimer *voteTimer = nullptr;
     };
@@ -116,6 +117,7 @@ private:
     void lock(Transaction &transaction);
     void unlock(Transaction &transaction);
     bool applyCommitted(Transaction &transaction, QString *error);
+    void confirm(Transaction &transaction); // calls committed() once, from the event loop
     void compactIfLarge();
     bool compact(QString *error);
     void resendUndelivered();
