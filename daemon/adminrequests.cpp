@@ -157,7 +157,9 @@ void AdminRequests::showDifference(const ControlServer::Reply &reply)
     m_peer.ask({{QStringLiteral("type"), QStringLiteral("entries")}}, m_config.transactionTimeout,
                [reply, local](const std::optional<QJsonObject> &peer) {
                    if (!peer) {
-                       reply(errorReply(QStringLiteral("the peer server is not connected or did not answer")));
+                       QJsonObject unavailable = errorReply(QStringLiteral("the peer server is not connected or did not answer"));
+                       unavailable.insert(QStringLiteral("temporary"), true);
+                       reply(unavailable);
                        return;
                    }
                    if (peer->contains(QStringLiteral("error"))) {

@@ -188,7 +188,7 @@ CheckResult AliasHandler::checkCreate(const AliasOperation &operation, const Ali
 CheckResult AliasHandler::checkOtherAliasTables(const QString &name)
 {
     QString error;
-    const auto aliasMaps = m_tools.parameter(QStringLiteral("alias_maps"), &error);
+    const auto aliasMaps = m_tools.cachedParameter(QStringLiteral("alias_maps"), &error);
     if (!aliasMaps) {
         qCCritical(lcRequest).noquote() << error;
         return CheckResult::retryLater(Text::tr("Postfix's alias_maps cannot be read"));
@@ -312,7 +312,7 @@ QStringList AliasHandler::addressesFor(const QString &name) const
     // local(8) applies alias_maps to every domain in mydestination, so each
     // of those domains now has the alias; table lookups in the list are skipped.
     QString error;
-    const auto destinations = m_tools.parameter(QStringLiteral("mydestination"), &error);
+    const auto destinations = m_tools.cachedParameter(QStringLiteral("mydestination"), &error);
     QStringList addresses;
     for (const QString &domain : PostfixTools::splitTableList(destinations.value_or(QString()))) {
         if (domain.contains(QLatin1Char(':')) || domain.contains(QLatin1Char('/')))
@@ -328,9 +328,12 @@ void AliasHandler::committed(const QByteArray &txid, const QByteArray &bytes, Tr
     const auto operation = AliasOperation::decode(bytes);
     if (!operation || operation->action == AliasOperation::Action::Replace)
         return;
-    // An admin's removal has no mailbox to confirm to.
-    if (operation->action == AliasOperation::Action::Delete && operation->replyAddress.isEmpty())
+    // The admin's commands have no mailbox to confirm to; their answer is
+    // the command's own output.
+    if (operation->replyAddress.isEmpty()) {
+        qCInfo(lcRequest).noquote() << "transaction" << txid << "came from the control socket; no confirmation mail";
         return;
+    }
 
     const AliasRequest request = requestFor(*operation);
     QString error;

@@ -25,9 +25,9 @@ struct Text {
     Q_DECLARE_TR_FUNCTIONS(alias)
 };
 
-// The daemon answers a transaction request only after the commit, which
-// may take up to request_timeout, so the client waits a little longer than
-// the daemon to see the daemon's own answer rather than its own timeout.
+// The daemon replies to a transaction request only after the commit, which
+// may take up to request_timeout. The client waits a little longer, so that
+// it reports the daemon's reply rather than its own timeout.
 constexpr int replyMarginMs = 5000;
 
 QString usage()
@@ -42,7 +42,7 @@ int usageError(const QString &problem)
 }
 
 // Upper-case ASCII in a name is folded to lower case, as in a request mail's
-// Subject; every other check is the daemon's.
+// Subject. Every other check is the daemon's.
 QString foldName(const QString &name)
 {
     QString folded = name;
@@ -213,9 +213,10 @@ std::optional<QJsonObject> callControlSocket(const Config &config, const QJsonOb
         return std::nullopt;
     }
     if (reply->contains(QStringLiteral("error"))) {
-        err << Text::tr("%1: the daemon refused the request: %2\n")
+        err << Text::tr("%1: the daemon could not handle the request: %2\n")
                    .arg(command, reply->value(QStringLiteral("error")).toString());
-        *exitStatus = 1;
+        // A peer that is down for now is worth another try later.
+        *exitStatus = reply->value(QStringLiteral("temporary")).toBool() ? EX_TEMPFAIL : 1;
         return std::nullopt;
     }
     return reply;

@@ -115,7 +115,7 @@ bool printDifference(QTextStream &out, const Side &local, const Side &peer)
         }
     }
     // The fingerprint also covers what the list does not show, such as the
-    // raw form of a hand-edited value; say so rather than print nothing.
+    // stored value of a hand-edited entry, so the output must not be empty.
     if (onlyLocal.isEmpty() && onlyPeer.isEmpty() && differing.isEmpty())
         out << Text::tr("The fingerprints differ, but the entries listed are the same.\n");
     return true;
@@ -184,7 +184,8 @@ int runReconcile(const Config &config, const ReconcileOptions &options)
     const QJsonObject apply{{QStringLiteral("type"), QStringLiteral("reconcile-apply")},
                             {QStringLiteral("from"), fromLocal ? QStringLiteral("local") : QStringLiteral("peer")},
                             {QStringLiteral("local_fingerprint"), local.fingerprint},
-                            {QStringLiteral("peer_fingerprint"), peer.fingerprint}};
+                            {QStringLiteral("peer_fingerprint"), peer.fingerprint},
+                            {QStringLiteral("requester"), invokingUserName().value_or(QStringLiteral("unknown"))}};
     const auto applied = callControlSocket(config, apply, command, &status);
     if (!applied)
         return status;

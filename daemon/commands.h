@@ -35,8 +35,8 @@ int runReconcile(const Config &config, const ReconcileOptions &options);
 
 // Shared by `alias` and `reconcile`. Sends one request on the control
 // socket, allowing request_timeout plus a margin for a transaction. On
-// failure it prints the problem under COMMAND on stderr, sets *exitStatus
-// and returns nothing; an {"error": ...} reply counts as a failure too.
+// failure, which includes an {"error": ...} reply, it prints the problem
+// under COMMAND on stderr, sets *exitStatus and returns nothing.
 std::optional<QJsonObject> callControlSocket(const Config &config, const QJsonObject &request, const QString &command,
                                              int *exitStatus);
 // Prints the outcome of a transaction reply ({"outcome": committed |

@@ -51,6 +51,18 @@
         <source>&apos;%1&apos; was created by someone else; only they or an administrator may remove it</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>only an administrator may replace the managed aliases</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the alias &apos;%1&apos; cannot be copied: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the managed aliases on %1 changed since the difference was shown; run reconcile again</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>Config</name>
@@ -79,10 +91,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>&apos;%1&apos; is not a number of seconds from %2 to %3</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>&apos;%1&apos; is not a lower-case local part (letters, digits, &apos;.&apos;, &apos;-&apos;, &apos;_&apos;)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -92,10 +100,6 @@
     </message>
     <message>
         <source>domains is not set; list the mail domains this server serves</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>request_timeout (%1 s) must be more than twice transaction_timeout (%2 s), so a commit can finish before the pipe gives up</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -128,6 +132,22 @@
     </message>
     <message>
         <source>server_name is not set and the host name &apos;%1&apos; is not a valid host name; set server_name to this server&apos;s host name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a duration from %2 to %3 (a number with the unit ms, s, m, h or d; seconds without one)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>request_timeout (%1) must be more than twice transaction_timeout (%2), so a commit can finish before the pipe gives up</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>heartbeat_timeout (%1) must be more than twice heartbeat_interval (%2), or a healthy link is closed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>reconnect_max (%1) is less than reconnect_min (%2)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -848,6 +868,107 @@ Postfix is not running: it will not be started or reloaded.
     </message>
 </context>
 <context>
+    <name>alias</name>
+    <message>
+        <source>usage: alias-sync alias add NAME DEST... | alias-sync alias remove NAME | alias-sync alias list [--long]
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;alias add&apos; needs a name and at least one destination</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>created %1 -&gt; %2 (transaction %3)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;alias remove&apos; takes exactly one name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>removed %1 (transaction %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;alias list&apos; takes no arguments</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>alias-sync alias list: invalid reply from the daemon: no list of aliases
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ALIAS</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CREATED BY</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CREATED AT</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SERVER</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>TRANSACTION</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>managed aliases: %1 (fingerprint %2)
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: cannot reach the alias-sync daemon through its control socket: %2
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: %2; the outcome is unknown, check with &apos;alias-sync alias list&apos; before trying again
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: the daemon could not handle the request: %2
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: rejected: %2
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: failed temporarily: %2; try again later
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: invalid reply from the daemon (outcome &apos;%2&apos;); the outcome is unknown, check with &apos;alias-sync alias list&apos; before trying again
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>missing subcommand</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>unknown subcommand &apos;%1&apos;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>alias-sync alias: user id %1 has no name in the user database; run the command as a named user
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>aliases</name>
     <message>
         <source>alias-sync aliases: cannot read %1: %2
@@ -1152,14 +1273,6 @@ Postfix is not running: it will not be started or reloaded.
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>configure-postfix: apply without asking.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>configure-postfix: print the changes only; exit 0 none, 1 pending, 2 error.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>configure-postfix --undo: keep the managed aliases in alias_maps.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1203,7 +1316,34 @@ Postfix is not running: it will not be started or reloaded.
   config [KEY...]   print the settings in effect, defaults included
   aliases show FILE print each name Postfix answers for in an alias file, with its value
   aliases fingerprint FILE
-                    print the fingerprint of the file&apos;s managed entries</source>
+                    print the fingerprint of the file&apos;s managed entries
+  alias add NAME DEST...
+                    create a managed alias on both servers, through the daemon
+  alias remove NAME remove a managed alias from both servers
+  alias list        print the managed aliases (--long: with their metadata)
+  reconcile         show how the two servers&apos; managed aliases differ; with
+                    --from this|peer copy one side&apos;s to the other (--yes: without
+                    asking; --dry-run: show only, exit 0 identical, 1 different)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>configure-postfix, reconcile: apply without asking.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>configure-postfix, reconcile: print the changes only; exit 0 none, 1 pending (configure-postfix: 2 error).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>alias list: also print who created each alias, when, on which server, and its transaction id.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>reconcile: copy the managed aliases of &lt;side&gt; (this or peer) to the other server.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>side</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1281,6 +1421,81 @@ Postfix is not running: it will not be started or reloaded.
     </message>
     <message>
         <source>Print the decision and the reply instead of contacting the daemon.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>reconcile</name>
+    <message>
+        <source>txid=%1 created-by=%2 created-at=%3 server=%4</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>this server (%1): managed aliases: %2, fingerprint %3
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>peer (%1): managed aliases: %2, fingerprint %3
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The managed aliases of %1 and %2 are identical.
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>only on %1 (this server):
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>only on %1 (peer):
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>different on the two servers:
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The fingerprints differ, but the entries listed are the same.
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: not copied: standard input is not a terminal; run &apos;%1 --from %2 --yes&apos; to copy without the question
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy the managed aliases of %1 to %2? [y/N] </source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not copied; nothing was changed.
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: invalid --from &apos;%2&apos;; name the side to copy: --from this or --from peer
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: invalid reply from the daemon: the local or the peer side is missing
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>To copy one side&apos;s managed aliases to the other, run &apos;%1 --from this&apos; or &apos;%1 --from peer&apos;.
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copied the managed aliases of %1 to %2 (transaction %3).</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1375,6 +1590,15 @@ Postfix is not running: it will not be started or reloaded.
     </message>
     <message>
         <source>complete</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>DIVERGED: the managed aliases differ from the peer&apos;s; run &apos;alias-sync reconcile&apos;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>peer aliases:      fingerprint %1, %2 transactions pending
+</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
