@@ -22,6 +22,8 @@ declare -A CRASH_PID=() CRASH_WAITER_PID=()
 source "$CRASH_SOURCE_DIR/../lib/system-users.sh"
 # shellcheck source-path=SCRIPTDIR source=../lib/processes.sh
 source "$CRASH_SOURCE_DIR/../lib/processes.sh"
+# shellcheck source-path=SCRIPTDIR source=../lib/test-postfix.sh
+source "$CRASH_SOURCE_DIR/../lib/test-postfix.sh"
 
 crash_cleanup() {
   local status=$?
@@ -65,26 +67,8 @@ crash_alias_file() { printf '%s/%s/lib/aliases\n' "$CRASH_BASE" "$1"; }
 crash_journal() { printf '%s/%s/lib/journal\n' "$CRASH_BASE" "$1"; }
 
 crash_write_postfix_config() {
-  local server=$1 dir=$CRASH_BASE/$1/postfix
-  mkdir -p "$dir" "$CRASH_BASE/$server/data" "$CRASH_BASE/$server/spool"
-  cat >"$dir/main.cf" <<CF
-compatibility_level = 3.6
-queue_directory = $CRASH_BASE/$server/spool
-data_directory = $CRASH_BASE/$server/data
-myhostname = mx-$server.example.org
-mydestination = \$myhostname, example.org, localhost
-inet_interfaces = 127.0.0.1
-inet_protocols = ipv4
-recipient_delimiter = +
-alias_maps = hash:$dir/aliases, hash:$CRASH_BASE/$server/lib/aliases
-alias_database = hash:$dir/aliases
-maillog_file = /dev/stdout
-CF
-  cp /usr/share/postfix/master.cf.dist "$dir/master.cf"
-  printf 'postmaster: root\nexisting: root\n' >"$dir/aliases"
-  postalias -c "$dir" "hash:$dir/aliases"
-  chown postfix "$CRASH_BASE/$server/data"
-  postfix -c "$dir" check
+  write_test_postfix_directory "$CRASH_BASE" "$1"
+  build_test_postfix_directory "$CRASH_BASE/$1/postfix"
 }
 
 crash_write_config() {

@@ -227,28 +227,10 @@ netns_timing_settings() {
     "reconnect_max = ${NETNS_RECONNECT_MAX_MS}ms"
 }
 
-# Writes the Postfix configuration directory of SERVER, as
-# duo_write_postfix_config does, but leaves running postalias and
-# `postfix check` to netns_check_postfix_config.
+# Writes the Postfix configuration directory of SERVER, but leaves running
+# postalias and `postfix check` to netns_check_postfix_config.
 netns_write_postfix_config() {
-  local server=$1 dir=$DUO_BASE/$1/postfix
-  mkdir -p "$dir" "$DUO_BASE/$server/data" "$DUO_BASE/$server/spool"
-  cat >"$dir/main.cf" <<CF
-compatibility_level = 3.6
-queue_directory = $DUO_BASE/$server/spool
-data_directory = $DUO_BASE/$server/data
-myhostname = mx-$server.example.org
-mydestination = \$myhostname, example.org, localhost
-inet_interfaces = 127.0.0.1
-inet_protocols = ipv4
-recipient_delimiter = +
-alias_maps = hash:$dir/aliases, hash:$DUO_BASE/$server/lib/aliases
-alias_database = hash:$dir/aliases
-maillog_file = /dev/stdout
-CF
-  cp /usr/share/postfix/master.cf.dist "$dir/master.cf"
-  printf 'postmaster: root\nexisting: root\n' >"$dir/aliases"
-  chown postfix "$DUO_BASE/$server/data"
+  write_test_postfix_directory "$DUO_BASE" "$1"
 }
 
 # Builds the static alias database of SERVER and lets `postfix check`

@@ -6,31 +6,13 @@
 source "$(dirname "$0")/lib.sh"
 duo_setup
 
-# Runs `alias-sync --config CONFIG-OF-SERVER ARGUMENTS...` and sets OUT, ERR
-# and STATUS.
-run_cli() {
-  local server=$1
-  shift
-  set +e
-  OUT=$("$ALIAS_SYNC" --config "$(duo_config "$server")" "$@" 2>"$DUO_BASE/cli.err")
-  STATUS=$?
-  set -e
-  ERR=$(<"$DUO_BASE/cli.err")
-}
-
-expect_status() {
-  local expected=$1 what=$2
-  ((STATUS == expected)) ||
-    fail "$what: expected exit status $expected, saw $STATUS (stdout: '$OUT', stderr: '$ERR')"
-}
-
 file_has_line() {
   grep -qxF "$2" "$DUO_BASE/$1/lib/aliases"
 }
 
 # --- add -------------------------------------------------------------------
-run_cli a alias add team alice bob@example.org
-expect_status 0 "alias add team on a"
+duo_run_cli a alias add team alice bob@example.org
+duo_expect_status 0 "alias add team on a"
 [[ $OUT =~ ^created\ team\ -\>\ alice,\ bob@example.org\ \(transaction\ ([^\ \)]+)\)$ ]] ||
   fail "alias add: expected 'created team -> alice, bob@example.org (transaction TXID)', saw '$OUT'"
 txid=${BASH_REMATCH[1]}
@@ -50,14 +32,14 @@ done
 
 # --- list ------------------------------------------------------------------
 for server in a b; do
-  run_cli "$server" alias list
-  expect_status 0 "alias list on $server"
+  duo_run_cli "$server" alias list
+  duo_expect_status 0 "alias list on $server"
   [[ $OUT == 'team: alice, bob@example.org' ]] ||
     fail "alias list on $server: expected exactly 'team: alice, bob@example.org', saw '$OUT'"
   pass "alias list on $server"
 
-  run_cli "$server" alias list --long
-  expect_status 0 "alias list --long on $server"
+  duo_run_cli "$server" alias list --long
+  duo_expect_status 0 "alias list --long on $server"
   row=$(grep '^team: ' <<<"$OUT" || true)
   for column in root "$txid" mx-a.example.org; do
     [[ $row == *"$column"* ]] || fail "alias list --long on $server: expected '$column' in the row of team, saw '$row'"
@@ -68,18 +50,18 @@ for server in a b; do
 done
 
 # --- rejections --------------------------------------------------------------
-run_cli b alias add team carol@example.org
-expect_status 1 "alias add of the existing managed name team"
+duo_run_cli b alias add team carol@example.org
+duo_expect_status 1 "alias add of the existing managed name team"
 [[ $ERR == *exist* ]] || fail "alias add team again: expected a reason saying the name exists on stderr, saw '$ERR'"
 pass "existing managed name rejected: $ERR"
 
-run_cli a alias add existing carol@example.org
-expect_status 1 "alias add of 'existing', a name in Postfix's own alias file"
+duo_run_cli a alias add existing carol@example.org
+duo_expect_status 1 "alias add of 'existing', a name in Postfix's own alias file"
 [[ $ERR == *exist* ]] || fail "alias add existing: expected a reason saying the name exists, saw '$ERR'"
 pass "name in another alias table rejected: $ERR"
 
-run_cli a alias add abuse carol@example.org
-expect_status 1 "alias add of the reserved name abuse"
+duo_run_cli a alias add abuse carol@example.org
+duo_expect_status 1 "alias add of the reserved name abuse"
 [[ $ERR == *reserved* ]] || fail "alias add abuse: expected a reason saying the name is reserved, saw '$ERR'"
 pass "reserved name rejected: $ERR"
 
@@ -93,15 +75,15 @@ pass "rejections changed no managed file"
 # --- usage errors ------------------------------------------------------------
 for arguments in "alias" "alias add" "alias add onlyname" "alias remove" "alias remove a b" "alias list extra" "alias frob"; do
   # shellcheck disable=SC2086 # the words are the arguments
-  run_cli a $arguments
-  expect_status 2 "'alias-sync $arguments'"
+  duo_run_cli a $arguments
+  duo_expect_status 2 "'alias-sync $arguments'"
   [[ $ERR == *usage:* ]] || fail "'alias-sync $arguments': expected the usage on stderr, saw '$ERR'"
 done
 pass "usage errors exit 2 with the usage"
 
 # --- remove ------------------------------------------------------------------
-run_cli b alias remove team
-expect_status 0 "alias remove team on b"
+duo_run_cli b alias remove team
+duo_expect_status 0 "alias remove team on b"
 [[ $OUT =~ ^removed\ team\ \(transaction\ [^\ \)]+\)$ ]] ||
   fail "alias remove: expected 'removed team (transaction TXID)', saw '$OUT'"
 pass "alias remove printed '$OUT'"
@@ -110,14 +92,14 @@ for server in a b; do
   duo_wait_until 10 bash -c "! grep -q '^team:' '$DUO_BASE/$server/lib/aliases'" ||
     fail "expected team to be gone from the managed file of $server"
   ! duo_alias_in_database "$server" team >/dev/null || fail "expected postalias -q team on $server to find nothing"
-  run_cli "$server" alias list
-  expect_status 0 "alias list on $server after the removal"
+  duo_run_cli "$server" alias list
+  duo_expect_status 0 "alias list on $server after the removal"
   [[ -z $OUT ]] || fail "alias list on $server after the removal: expected nothing, saw '$OUT'"
 done
 pass "team removed from both servers"
 
-run_cli a alias remove team
-expect_status 1 "alias remove of a name that is not managed"
+duo_run_cli a alias remove team
+duo_expect_status 1 "alias remove of a name that is not managed"
 [[ -n $ERR ]] || fail "alias remove team again: expected the reason on stderr"
 pass "removing a missing name rejected: $ERR"
 
@@ -130,19 +112,19 @@ pass "both managed files have fingerprint $fingerprint_a"
 # --- temporary failures --------------------------------------------------------
 # With the peer stopped the coordinator cannot get a vote: 75, nothing created.
 duo_stop_daemon b
-run_cli a alias add lonely carol@example.org
-expect_status 75 "alias add with the peer stopped"
+duo_run_cli a alias add lonely carol@example.org
+duo_expect_status 75 "alias add with the peer stopped"
 [[ $ERR == *'failed temporarily'* ]] || fail "alias add with the peer stopped: expected 'failed temporarily' on stderr, saw '$ERR'"
 ! grep -q '^lonely:' "$DUO_BASE/a/lib/aliases" || fail "lonely was created on a while the peer was stopped"
 pass "peer stopped: exit 75, $ERR"
 
 duo_stop_daemon a
-run_cli a alias add lonely carol@example.org
-expect_status 75 "alias add with the local daemon stopped"
+duo_run_cli a alias add lonely carol@example.org
+duo_expect_status 75 "alias add with the local daemon stopped"
 [[ $ERR == *"$DUO_BASE/a/run/control.sock"* ]] ||
   fail "alias add with the local daemon stopped: expected the control socket's path in the message, saw '$ERR'"
 pass "local daemon stopped: exit 75, $ERR"
 
-run_cli a alias list
-expect_status 75 "alias list with the local daemon stopped"
+duo_run_cli a alias list
+duo_expect_status 75 "alias list with the local daemon stopped"
 pass "alias list with the local daemon stopped: exit 75"

@@ -14,6 +14,8 @@ DUO_DAEMON_PIDS=()
 DUO_SOURCE_DIR=$(dirname "$(realpath "${BASH_SOURCE[0]}")")
 # shellcheck source-path=SCRIPTDIR source=../lib/system-users.sh
 source "$DUO_SOURCE_DIR/../lib/system-users.sh"
+# shellcheck source-path=SCRIPTDIR source=../lib/test-postfix.sh
+source "$DUO_SOURCE_DIR/../lib/test-postfix.sh"
 
 duo_cleanup() {
   local status=$?
@@ -58,26 +60,8 @@ PY
 duo_config() { printf '%s/%s/alias-sync.conf\n' "$DUO_BASE" "$1"; }
 
 duo_write_postfix_config() {
-  local server=$1 dir=$DUO_BASE/$1/postfix
-  mkdir -p "$dir" "$DUO_BASE/$server/data" "$DUO_BASE/$server/spool"
-  cat >"$dir/main.cf" <<CF
-compatibility_level = 3.6
-queue_directory = $DUO_BASE/$server/spool
-data_directory = $DUO_BASE/$server/data
-myhostname = mx-$server.example.org
-mydestination = \$myhostname, example.org, localhost
-inet_interfaces = 127.0.0.1
-inet_protocols = ipv4
-recipient_delimiter = +
-alias_maps = hash:$dir/aliases, hash:$DUO_BASE/$server/lib/aliases
-alias_database = hash:$dir/aliases
-maillog_file = /dev/stdout
-CF
-  cp /usr/share/postfix/master.cf.dist "$dir/master.cf"
-  printf 'postmaster: root\nexisting: root\n' >"$dir/aliases"
-  postalias -c "$dir" "hash:$dir/aliases"
-  chown postfix "$DUO_BASE/$server/data"
-  postfix -c "$dir" check
+  write_test_postfix_directory "$DUO_BASE" "$1"
+  build_test_postfix_directory "$DUO_BASE/$1/postfix"
 }
 
 duo_write_config() {
@@ -172,6 +156,25 @@ duo_pipe() {
       --sasl-username="$login" --queue-id="TEST$RANDOM"
   DUO_PIPE_STATUS=$?
   set -e
+}
+
+# Runs `alias-sync --config CONFIG-OF-SERVER ARGUMENTS...` with standard
+# input from /dev/null and sets OUT, ERR and STATUS.
+duo_run_cli() {
+  local server=$1
+  shift
+  set +e
+  OUT=$("$ALIAS_SYNC" --config "$(duo_config "$server")" "$@" </dev/null 2>"$DUO_BASE/cli.err")
+  STATUS=$?
+  set -e
+  ERR=$(<"$DUO_BASE/cli.err")
+}
+
+# Fails unless the last duo_run_cli exited with EXPECTED; WHAT names the step.
+duo_expect_status() {
+  local expected=$1 what=$2
+  ((STATUS == expected)) ||
+    fail "$what: expected exit status $expected, saw $STATUS (stdout: '$OUT', stderr: '$ERR')"
 }
 
 duo_alias_in_database() {

@@ -7,50 +7,32 @@
 source "$(dirname "$0")/lib.sh"
 duo_setup
 
-# Runs `alias-sync --config CONFIG-OF-SERVER ARGUMENTS...` with standard
-# input from /dev/null and sets OUT, ERR and STATUS.
-run_cli() {
-  local server=$1
-  shift
-  set +e
-  OUT=$("$ALIAS_SYNC" --config "$(duo_config "$server")" "$@" </dev/null 2>"$DUO_BASE/cli.err")
-  STATUS=$?
-  set -e
-  ERR=$(<"$DUO_BASE/cli.err")
-}
-
-expect_status() {
-  local expected=$1 what=$2
-  ((STATUS == expected)) ||
-    fail "$what: expected exit status $expected, saw $STATUS (stdout: '$OUT', stderr: '$ERR')"
-}
-
 fingerprint() {
   "$ALIAS_SYNC" aliases fingerprint "$DUO_BASE/$1/lib/aliases"
 }
 
 link_up() {
-  run_cli "$1" status
+  duo_run_cli "$1" status
   grep -q '^peer link: *up' <<<"$OUT"
 }
 
 status_diverged() {
-  run_cli "$1" status
+  duo_run_cli "$1" status
   ((STATUS == 2)) && grep -q DIVERGED <<<"$OUT"
 }
 
 status_ok() {
-  run_cli "$1" status
+  duo_run_cli "$1" status
   ((STATUS == 0)) && ! grep -q DIVERGED <<<"$OUT"
 }
 
 # --- two identical managed files -----------------------------------------------
-run_cli a alias add shared alice
-expect_status 0 "alias add shared on a"
+duo_run_cli a alias add shared alice
+duo_expect_status 0 "alias add shared on a"
 duo_wait_until 10 grep -qx 'shared: alice' "$DUO_BASE/b/lib/aliases" || fail "expected 'shared: alice' on b"
 duo_wait_until 10 status_ok a || fail "expected status OK on a before the edit, saw exit $STATUS: $OUT"
-run_cli a reconcile --dry-run
-expect_status 0 "reconcile --dry-run with identical files"
+duo_run_cli a reconcile --dry-run
+duo_expect_status 0 "reconcile --dry-run with identical files"
 [[ $OUT == *identical* ]] || fail "reconcile --dry-run with identical files: expected 'identical', saw '$OUT'"
 pass "identical files: reconcile --dry-run exits 0"
 
@@ -78,8 +60,8 @@ for server in a b; do
 done
 
 # --- the difference ------------------------------------------------------------
-run_cli b reconcile --dry-run
-expect_status 1 "reconcile --dry-run on b with different files"
+duo_run_cli b reconcile --dry-run
+duo_expect_status 1 "reconcile --dry-run on b with different files"
 for expected in "$before_a" "$before_b" 'handmade: carol@example.org' 'shared: alice' 'shared: dave@example.org'; do
   [[ $OUT == *"$expected"* ]] || fail "reconcile --dry-run on b: expected '$expected' in the output, saw:
 $OUT"
@@ -91,20 +73,20 @@ $OUT"
 $OUT"
 pass "reconcile --dry-run on b shows the difference"
 
-run_cli a reconcile --dry-run
-expect_status 1 "reconcile --dry-run on a"
+duo_run_cli a reconcile --dry-run
+duo_expect_status 1 "reconcile --dry-run on a"
 only_peer=$(sed -n '/^only on mx-b.example.org/,/^[^ ]/p' <<<"$OUT")
 [[ $only_peer == *handmade* ]] || fail "reconcile --dry-run on a: expected handmade under 'only on mx-b.example.org (peer)', saw:
 $OUT"
 pass "reconcile --dry-run on a shows the same difference from its side"
 
 # --- refusals before anything is copied ----------------------------------------
-run_cli b reconcile --from sideways
-expect_status 2 "reconcile --from sideways"
+duo_run_cli b reconcile --from sideways
+duo_expect_status 2 "reconcile --from sideways"
 pass "an invalid --from exits 2: $ERR"
 
-run_cli b reconcile --from peer
-expect_status 1 "reconcile --from peer without --yes and without a terminal"
+duo_run_cli b reconcile --from peer
+duo_expect_status 1 "reconcile --from peer without --yes and without a terminal"
 [[ $ERR == *'--from peer --yes'* ]] || fail "reconcile without a terminal: expected a hint to use --from peer --yes, saw '$ERR'"
 pass "without a terminal and without --yes nothing is copied: $ERR"
 
@@ -122,8 +104,8 @@ pass "at a terminal reconcile asks before copying"
 pass "nothing changed by the refusals"
 
 # --- the copy ------------------------------------------------------------------
-run_cli b reconcile --from peer --yes
-expect_status 0 "reconcile --from peer --yes on b"
+duo_run_cli b reconcile --from peer --yes
+duo_expect_status 0 "reconcile --from peer --yes on b"
 [[ $OUT == *'Copied the managed aliases of mx-a.example.org to mx-b.example.org (transaction '* ]] ||
   fail "reconcile --from peer --yes: expected 'Copied the managed aliases of mx-a.example.org to mx-b.example.org (transaction TXID).', saw '$OUT'"
 pass "reconcile --from peer --yes: $(tail -n1 <<<"$OUT")"
@@ -146,6 +128,6 @@ for server in a b; do
   pass "status on $server OK again"
 done
 
-run_cli a reconcile --dry-run
-expect_status 0 "reconcile --dry-run after the copy"
+duo_run_cli a reconcile --dry-run
+duo_expect_status 0 "reconcile --dry-run after the copy"
 pass "reconcile --dry-run finds nothing to copy"
