@@ -328,8 +328,8 @@ void AliasHandler::committed(const QByteArray &txid, const QByteArray &bytes, Tr
     const auto operation = AliasOperation::decode(bytes);
     if (!operation || operation->action == AliasOperation::Action::Replace)
         return;
-    // The admin's commands have no mailbox to confirm to; their answer is
-    // the command's own output.
+    // The admin's commands have no mailbox to confirm to. The command's own
+    // output reports the result.
     if (operation->replyAddress.isEmpty()) {
         qCInfo(lcRequest).noquote() << "transaction" << txid << "came from the control socket; no confirmation mail";
         return;

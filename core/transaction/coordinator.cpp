@@ -61,7 +61,7 @@ bool TransactionEngine::answerRepeatedRequest(const QueuedRequest &request)
         request.completion({TransactionOutcome::Committed, {}, earlier.txid, true});
         return true;
     }
-    // A temporary failure is no answer: the request runs again.
+    // A temporary failure is not an outcome, so the request runs again.
     if (earlier.temporary)
         return false;
     qCInfo(lcTransaction).noquote() << "request" << request.requestKey << "was rejected before as transaction" << earlier.txid;
@@ -301,7 +301,7 @@ bool TransactionEngine::retryRequestOf(Transaction &transaction, const QString &
 void TransactionEngine::complete(Transaction &transaction, TransactionOutcome outcome, const QString &reason)
 {
     // Deliveries that joined the first one are repeats: the first one's
-    // answer (a rejection mail, say) must not go out again for them.
+    // reply (a rejection mail, say) must not go out again for them.
     const QList<Completion> completions = std::exchange(transaction.completions, {});
     for (qsizetype i = 0; i < completions.size(); ++i)
         completions.at(i)({outcome, reason, transaction.txid, i > 0});

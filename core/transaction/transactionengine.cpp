@@ -15,8 +15,8 @@ TransactionEngine::TransactionEngine(OperationHandler *handler, Journal *journal
     , m_timings(timings)
 {
     // Outcomes the peer has not acknowledged are sent again, and the
-    // participant asks for the outcomes it waits for, at this pace while the
-    // link is up. Both sides answer repeats from their journal state.
+    // participant sends a query for each outcome it waits for, at this pace
+    // while the link is up. Both sides reply to repeats from their journal state.
     m_resendTimer.setInterval(timings.voteTimeout);
     connect(&m_resendTimer, &QTimer::timeout, this, &TransactionEngine::resendUndelivered);
 }
@@ -153,7 +153,7 @@ bool TransactionEngine::applyCommitted(Transaction &transaction, QString *error)
     unlock(transaction);
 
     // Deliveries of the request that waited, including one that joined
-    // after an earlier apply failed, get their answer now.
+    // after an earlier apply failed, get their reply now.
     complete(transaction, TransactionOutcome::Committed, {});
 
     // The participant's confirmation goes out after its ack (the reply is
@@ -230,8 +230,8 @@ bool TransactionEngine::recover(QString *error)
             }
             break;
         case State::Prepared:
-            // Only the coordinator knows the outcome. The name stays locked
-            // until it is sent again or this server asks for it.
+            // Only the coordinator has the outcome. The name stays locked
+            // until the coordinator sends it again or replies to a query.
             lock(transaction);
             break;
         case State::Committed: {
@@ -276,7 +276,7 @@ bool TransactionEngine::compact(QString *error)
     // One record per transaction keeps its whole state. A finished
     // transaction is dropped after the retention time: until then a
     // redelivered request can still be recognised, and a late commit or
-    // abort from the coordinator still finds its answer.
+    // abort from the coordinator still gets its ack.
     const QDateTime horizon = QDateTime::currentDateTimeUtc().addMSecs(-m_timings.retention.count());
     QList<JournalRecord> kept;
     QList<QByteArray> dropped;

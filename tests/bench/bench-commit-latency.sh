@@ -19,8 +19,8 @@
 # committed and applied records and its apply between them, and the
 # coordinator journals finished. The coordinator's own apply runs while the
 # commit travels. The two lookups are the postalias runs the protocol needs
-# besides the build: the participant's check that the name is in no other
-# alias table (this set-up has one), and the apply's check that the new
+# besides the build. The participant checks that the name is in no other
+# alias table (this set-up has one), and the apply checks that the new
 # database finds the name before it replaces the old one.
 #   RTT           median round trip of 100 bytes through the relay (20 runs)
 #   append_fsync  median append of one journal-sized record + fdatasync,
