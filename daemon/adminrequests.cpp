@@ -105,8 +105,13 @@ void AdminRequests::run(const AliasOperation &operation, const ControlServer::Re
             answer.insert(QStringLiteral("reason"), result.reason);
             break;
         }
-        qCInfo(lcRequest).noquote() << "admin request transaction" << result.txid << answer.value(QStringLiteral("outcome")).toString()
-                                    << result.reason;
+        const QString subject = result.txid.isEmpty() ? QStringLiteral("admin request (no transaction)")
+                                                       : QStringLiteral("admin request transaction ") + QString::fromLatin1(result.txid);
+        if (result.reason.isEmpty())
+            qCInfo(lcRequest).noquote() << subject << answer.value(QStringLiteral("outcome")).toString();
+        else
+            qCInfo(lcRequest).noquote() << subject << answer.value(QStringLiteral("outcome")).toString() + QLatin1Char(':')
+                                        << result.reason;
         reply(answer);
     });
 }

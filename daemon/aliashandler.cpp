@@ -171,7 +171,7 @@ CheckResult AliasHandler::checkFingerprint(const AliasOperation &operation, Tran
                                     << "coordinator" << operation.coordinatorFingerprint
                                     << "- run 'alias-sync reconcile' on either server";
     m_divergence = Divergence{own, operation.coordinatorFingerprint, QDateTime::currentDateTimeUtc()};
-    return CheckResult::retryLater(Text::tr("the two servers' managed alias files differ; the administrator must reconcile them"),
+    return CheckResult::retryLater(Text::tr("the two servers' managed alias files differ; an administrator must run 'alias-sync reconcile'"),
                                    QStringLiteral("diverged"));
 }
 

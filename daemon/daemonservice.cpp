@@ -9,6 +9,7 @@
 #include <QFileInfo>
 #include <QHostAddress>
 #include <QJsonArray>
+#include <QRegularExpression>
 
 namespace aliassync {
 
@@ -50,6 +51,7 @@ bool DaemonService::start(QString *error)
 
     // A broken routing is reported, never repaired behind the admin's back.
     refreshIntegrationProblems();
+    warnAboutShortRetention();
 
     if (!m_journal.open(m_config.journalFile, error))
         return false;
@@ -116,6 +118,25 @@ bool DaemonService::start(QString *error)
                                       .arg(m_config.listenPort)
                                       .arg(m_config.requestSocket);
     return true;
+}
+
+void DaemonService::warnAboutShortRetention()
+{
+    // Postfix time values take the units s, m, h, d and w, and default to
+    // days for maximal_queue_lifetime (postconf(5), Postfix 3.7).
+    QString error;
+    const auto lifetime = m_tools.cachedParameter(QStringLiteral("maximal_queue_lifetime"), &error);
+    static const QRegularExpression syntax(QStringLiteral("^([0-9]+)([smhdw]?)$"));
+    const QRegularExpressionMatch match = syntax.match(lifetime.value_or(QString()));
+    if (!match.hasMatch())
+        return;
+    static const QHash<QString, qint64> unitSeconds{{QStringLiteral("s"), 1}, {QStringLiteral("m"), 60},
+                                                    {QStringLiteral("h"), 3600}, {QStringLiteral(""), 86400},
+                                                    {QStringLiteral("d"), 86400}, {QStringLiteral("w"), 604800}};
+    const qint64 lifetimeMs = match.captured(1).toLongLong() * unitSeconds.value(match.captured(2)) * 1000;
+    if (m_config.journalRetention.count() < lifetimeMs)
+        qCWarning(lcDaemon).noquote() << m_config.fileName << ": journal_retention is shorter than Postfix's maximal_queue_lifetime ("
+                                          + *lifetime + "); a request Postfix delivers again after that may get \"already exists\" instead of its first answer";
 }
 
 void DaemonService::reloadPinnedCertificate()
@@ -228,6 +249,9 @@ void DaemonService::askPeerState()
                                return;
                            if (file->fingerprint() == state.fingerprint) {
                                m_lastQuietMatch = state.received;
+                               if (!m_reportedDivergence.isEmpty())
+                                   qCInfo(lcDaemon).noquote() << "the managed aliases of both servers agree again:"
+                                                              << file->fingerprint();
                                m_reportedDivergence.clear();
                                return;
                            }

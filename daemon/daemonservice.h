@@ -34,6 +34,7 @@ public:
 private:
     bool loadPolicy(QString *error);
     void reloadPinnedCertificate();
+    void warnAboutShortRetention();
     void handleInboundPeer(PeerConnection *connection);
     void handleLinkUp(PeerConnection *connection);
     void handleControlRequest(const QJsonObject &request, const ControlServer::Reply &reply);
@@ -43,7 +44,7 @@ private:
     QJsonObject status();
     void refreshIntegrationProblems();
 
-    // What the peer last reported about its managed entries.
+    // The peer's last report on its managed entries.
     struct PeerState {
         QByteArray fingerprint;
         int pending = 0;

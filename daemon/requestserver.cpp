@@ -212,15 +212,17 @@ void RequestServer::coordinate(QLocalSocket *socket, const RequestDecision &deci
     QPointer<QLocalSocket> guarded(socket);
     m_engine.coordinate(operation.encode(), requestKey(decision), [this, guarded, decision, queueId](const TransactionEngine::Result &result) {
         const QString txid = QString::fromLatin1(result.txid);
+        // A check that failed before any transaction began leaves no id.
+        const QString subject = QStringLiteral("request %1 %2").arg(queueId, txid.isEmpty() ? QStringLiteral("(no transaction)")
+                                                                                           : QStringLiteral("transaction ") + txid);
+        const QString repeated = result.repeated ? QStringLiteral(" (a repeated delivery, answered before)") : QString();
         switch (result.outcome) {
         case TransactionOutcome::Committed:
-            qCInfo(lcRequest).noquote() << "request" << queueId << "transaction" << txid << "committed"
-                                        << (result.repeated ? "(a repeated delivery)" : "");
+            qCInfo(lcRequest).noquote() << subject << "committed" + repeated;
             replyAndClose(guarded, handledReply(QStringLiteral("committed ") + txid));
             return;
         case TransactionOutcome::Rejected:
-            qCInfo(lcRequest).noquote() << "request" << queueId << "transaction" << txid << "rejected:" << result.reason
-                                        << (result.repeated ? "(a repeated delivery, answered before)" : "");
+            qCInfo(lcRequest).noquote() << subject << "rejected:" << result.reason + repeated;
             // The first delivery sent the rejection, unless sendmail failed
             // then; a second one would be a duplicate.
             if (result.repeated && !m_unsentRejections.contains(requestKey(decision)))
@@ -229,7 +231,7 @@ void RequestServer::coordinate(QLocalSocket *socket, const RequestDecision &deci
                 reject(guarded, decision, result.reason);
             return;
         case TransactionOutcome::TemporaryFailure:
-            qCInfo(lcRequest).noquote() << "request" << queueId << "transaction" << txid << "failed temporarily:" << result.reason;
+            qCInfo(lcRequest).noquote() << subject << "failed temporarily:" << result.reason;
             replyAndClose(guarded, temporaryFailureReply(result.reason));
             return;
         }

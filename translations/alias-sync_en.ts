@@ -12,10 +12,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>the two servers&apos; managed alias files differ; the administrator must reconcile them</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>no destination given</source>
         <translation type="unfinished"></translation>
     </message>
@@ -61,6 +57,10 @@
     </message>
     <message>
         <source>the managed aliases on %1 changed since the difference was shown; run reconcile again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the two servers&apos; managed alias files differ; an administrator must run &apos;alias-sync reconcile&apos;</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -143,11 +143,11 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>heartbeat_timeout (%1) must be more than twice heartbeat_interval (%2), or a healthy link is closed</source>
+        <source>heartbeat_timeout (%1) must be more than twice heartbeat_interval (%2), or a healthy link is closed; raise heartbeat_timeout or lower heartbeat_interval (the defaults are 30s and 10s)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>reconnect_max (%1) is less than reconnect_min (%2)</source>
+        <source>reconnect_max (%1) is less than reconnect_min (%2); raise reconnect_max or lower reconnect_min (the defaults are 30s and 1s)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -286,13 +286,13 @@ std::optional<Config> Config::load(const QString &fileName, QString *error)
     // A heartbeat must be able to arrive before the silence limit closes the link.
     if (config.heartbeatTimeout <= 2 * config.heartbeatInterval) {
         *error = fileName + QStringLiteral(": ")
-            + Text::tr("heartbeat_timeout (%1) must be more than twice heartbeat_interval (%2), or a healthy link is closed")
+            + Text::tr("heartbeat_timeout (%1) must be more than twice heartbeat_interval (%2), or a healthy link is closed; raise heartbeat_timeout or lower heartbeat_interval (the defaults are 30s and 10s)")
                   .arg(formatDuration(config.heartbeatTimeout), formatDuration(config.heartbeatInterval));
         return std::nullopt;
     }
     if (config.reconnectMax < config.reconnectMin) {
         *error = fileName + QStringLiteral(": ")
-            + Text::tr("reconnect_max (%1) is less than reconnect_min (%2)")
+            + Text::tr("reconnect_max (%1) is less than reconnect_min (%2); raise reconnect_max or lower reconnect_min (the defaults are 30s and 1s)")
                   .arg(formatDuration(config.reconnectMax), formatDuration(config.reconnectMin));
         return std::nullopt;
     }

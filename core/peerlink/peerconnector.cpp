@@ -139,7 +139,9 @@ void PeerConnector::handleServerHello(QSslSocket *socket, FrameReader *reader)
     if (hello.status == HelloResult::Status::Incomplete)
         return;
     if (hello.status == HelloResult::Status::Rejected) {
-        qCWarning(lcPeer).noquote() << "rejected peer" << m_host << ":" << hello.problem;
+        // Every retry meets the same problem; it is logged once per reason.
+        if (hello.problem != m_lastFailure)
+            qCWarning(lcPeer).noquote() << "rejected peer" << m_host << ":" << hello.problem;
         socket->setProperty("aliasSyncFailure", hello.problem);
 
         // Our own hello lets the server log the mismatch too; it then closes.
@@ -175,9 +177,10 @@ void PeerConnector::handleServerHello(QSslSocket *socket, FrameReader *reader)
     m_lastFailure.clear();
     auto *connection = new PeerConnection(socket, hello.hello.value(QStringLiteral("server")).toString(), following, m_timings, this);
     m_connection = connection;
-    connect(connection, &PeerConnection::closed, this, [this]() {
+    const QString peerName = connection->peerServerName();
+    connect(connection, &PeerConnection::closed, this, [this, peerName]() {
         m_connection = nullptr;
-        qCInfo(lcPeer).noquote() << "peer link to" << m_host << "is down";
+        qCInfo(lcPeer).noquote() << "peer link to" << peerName << "at" << m_host << "port" << m_port << "is down";
         Q_EMIT linkDown();
         scheduleRetry(QStringLiteral("the link closed"));
     });

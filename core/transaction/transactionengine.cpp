@@ -115,7 +115,7 @@ bool TransactionEngine::record(Transaction &transaction, State state, const QStr
 
 QByteArray TransactionEngine::lockHolder(const QString &lockKey) const
 {
-    // The key "*" stands for every key: it is held alone.
+    // The key "*" conflicts with every key, so it is held alone.
     if (lockKey == QStringLiteral("*"))
         return m_locks.isEmpty() ? QByteArray() : m_locks.cbegin().value();
     const QByteArray holder = m_locks.value(lockKey);
@@ -337,8 +337,8 @@ void TransactionEngine::resendUndelivered()
         confirm(transaction);
         if (transaction.state == State::Committed || transaction.state == State::Applied
             || transaction.state == State::Aborted) {
-            qCInfo(lcTransaction).noquote() << "transaction" << transaction.txid << "sending the outcome"
-                                            << stateName(transaction.state) << "to the peer again";
+            qCInfo(lcTransaction).noquote() << "transaction" << transaction.txid << "sending"
+                                            << (transaction.state == State::Aborted ? "abort" : "commit") << "to the peer again";
             sendOutcome(transaction);
         }
     }

@@ -222,8 +222,10 @@ pkg_write_alias_sync_config() {
       domains) expected=$PKG_DOMAIN ;;
       listen_address) expected=$(pkg_address "$server") ;;
       peer_address) expected=$(pkg_address "$(pkg_other "$server")") ;;
-      transaction_timeout) expected=15 ;;
-      reconnect_max) expected=5 ;;
+      # A bare number is seconds, as before durations took units; the
+      # command prints the value with its unit.
+      transaction_timeout) expected=15s ;;
+      reconnect_max) expected=5s ;;
     esac
     actual=$(pkg_server_run "$server" alias-sync config "$key") \
       || pkg_fail "alias-sync config $key failed on $(pkg_hostname "$server")"
