@@ -155,8 +155,10 @@ race_log_lines() {
   local dir=$1 label=$2 queue_id server
   queue_id=$(<"$dir/$label.queue")
   server=$(<"$dir/$label.server")
-  # QDebug leaves a space after the last word of a line.
-  grep -F "request $queue_id transaction " "$DUO_BASE/$server/daemon.log" | sed 's/[[:space:]]*$//' || true
+  # The outcome lines read "request QUEUEID transaction TXID ..." or, for
+  # a check that failed before any transaction began, "request QUEUEID
+  # (no transaction) ...".
+  grep -E "request $queue_id (transaction |\(no transaction\) )" "$DUO_BASE/$server/daemon.log" | sed 's/[[:space:]]*$//' || true
 }
 
 # Sets OUTCOME (committed or rejected), REASON and TRIES for request LABEL,
