@@ -39,7 +39,7 @@ struct AliasOperation {
     QStringList destinations;         // Create only
     QString requester;                // the mapped SASL login, or "admin:<user>"
     bool byAdministrator = false;     // from the control socket: the requester may do what an administrator may
-    QString replyAddress;             // empty: nobody to send a reply to
+    QString replyAddress;             // empty for the admin's commands, which get no reply mail
     QString messageId;                // of the request message, for replies
     QString coordinator;              // server_name of the coordinating server
     QDateTime requestedAt;            // UTC, second precision: written into the metadata

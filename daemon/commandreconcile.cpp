@@ -123,6 +123,8 @@ bool printDifference(QTextStream &out, const Side &local, const Side &peer)
 
 bool confirmed(QTextStream &out, const QString &source, const QString &target, const QString &from)
 {
+    // The difference printed on standard output comes before the message.
+    out.flush();
     if (!isatty(STDIN_FILENO)) {
         QTextStream(stderr) << Text::tr("%1: not copied: standard input is not a terminal; run '%1 --from %2 --yes' "
                                         "to copy without the question\n")

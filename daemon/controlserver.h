@@ -16,7 +16,7 @@ class ControlServer : public QObject
     Q_OBJECT
 public:
     using Reply = std::function<void(const QJsonObject &)>;
-    // Handles one request; calls reply exactly once, possibly later.
+    // Handles one request. The handler must call reply exactly once, possibly later.
     using RequestHandler = std::function<void(const QJsonObject &request, const Reply &reply)>;
 
     ControlServer(const QString &path, const RequestHandler &handler, QObject *parent = nullptr);

@@ -1,4 +1,4 @@
-// Questions this daemon asks the peer daemon outside any transaction: its
+// Requests this daemon sends the peer daemon outside any transaction: its
 // managed entries (for reconcile) and its state (fingerprint and pending
 // count, for divergence reports). Sent on the outbound link; each reply
 // names the request_id of its question.

@@ -1,5 +1,5 @@
 // The participant's side of the two-phase commit: the peer's requests on
-// this server's inbound link, and the outcomes it asks for after a restart
+// this server's inbound link, and the outcomes it queries after a restart
 // or a lost link.
 #include "logging.h"
 #include "messages.h"
@@ -35,7 +35,7 @@ QJsonObject TransactionEngine::handleRequest(const QJsonObject &request)
     QJsonObject ack = peerMessage(QStringLiteral("ack"), txid);
     Transaction *transaction = find(txid, TransactionRole::Participant);
     if (!transaction) {
-        // A transaction this server never prepared holds nothing here, so an
+        // A transaction this server never prepared locks nothing here, so an
         // abort of it is already carried out: the prepare was lost, or the
         // vote was no, or it came after the coordinator's timeout.
         if (type == QStringLiteral("abort")) {
@@ -70,7 +70,7 @@ QJsonObject TransactionEngine::handlePrepare(const QByteArray &txid, const QJson
     const QString lockKey = m_handler->lockKey(operation);
 
     // Both servers may coordinate the same name at the same moment. Each
-    // then holds the name for its own transaction, still undecided, when the
+    // then has the name locked for its own transaction, still undecided, when the
     // other's prepare arrives. Both apply the same rule, so exactly one wins:
     // the lower transaction id. The loser aborts and its request runs again.
     const auto holder = m_transactions.find(lockHolder(lockKey));

@@ -52,15 +52,6 @@ fail() {
 }
 
 # Two free TCP ports on 127.0.0.1, picked by the kernel.
-crash_free_ports() {
-  python3 - <<'PY'
-import socket
-sockets = [socket.socket() for _ in range(2)]
-for s in sockets:
-    s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in sockets))
-PY
-}
 
 crash_config() { printf '%s/%s/alias-sync.conf\n' "$CRASH_BASE" "$1"; }
 crash_alias_file() { printf '%s/%s/lib/aliases\n' "$CRASH_BASE" "$1"; }
@@ -288,7 +279,7 @@ crash_show_journal() {
 
 crash_setup() {
   local ports
-  read -r -a ports <<<"$(crash_free_ports)"
+  read -r -a ports <<<"$(free_local_ports)"
   local server
   for server in a b; do
     mkdir -p "$CRASH_BASE/$server/lib" "$CRASH_BASE/$server/run"
@@ -297,16 +288,7 @@ crash_setup() {
   crash_write_config a "${ports[0]}" "${ports[1]}"
   crash_write_config b "${ports[1]}" "${ports[0]}"
 
-  # configure-postfix checks that the pipe's user exists, as pipe(8) would.
-  ensure_alias_sync_users
-  for server in a b; do
-    "$ALIAS_SYNC" --config "$(crash_config "$server")" configure-postfix --yes \
-      --pipe-command "$ALIAS_SYNC_PIPE" >"$CRASH_BASE/$server/configure-postfix.out" 2>&1 ||
-      fail "configure-postfix failed on $server: $(cat "$CRASH_BASE/$server/configure-postfix.out")"
-    "$ALIAS_SYNC" --config "$(crash_config "$server")" init >"$CRASH_BASE/$server/init.out" 2>/dev/null
-  done
-  "$ALIAS_SYNC" --config "$(crash_config a)" peer pin "$CRASH_BASE/b/lib/identity/cert.pem" >/dev/null
-  "$ALIAS_SYNC" --config "$(crash_config b)" peer pin "$CRASH_BASE/a/lib/identity/cert.pem" >/dev/null
+  pair_test_servers "$CRASH_BASE" crash_config "$ALIAS_SYNC_PIPE"
 }
 
 # Feeds a request message to the real pipe of SERVER as pipe(8) would run

@@ -46,16 +46,6 @@ pass() {
   echo "ok: $*"
 }
 
-# Two free TCP ports on 127.0.0.1, picked by the kernel.
-duo_free_ports() {
-  python3 - <<'PY'
-import socket
-sockets = [socket.socket() for _ in range(2)]
-for s in sockets:
-    s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in sockets))
-PY
-}
 
 duo_config() { printf '%s/%s/alias-sync.conf\n' "$DUO_BASE" "$1"; }
 
@@ -118,7 +108,7 @@ duo_link_up() {
 
 duo_setup() {
   local ports
-  read -r -a ports <<<"$(duo_free_ports)"
+  read -r -a ports <<<"$(free_local_ports)"
   local server
   for server in a b; do
     mkdir -p "$DUO_BASE/$server/lib" "$DUO_BASE/$server/run"
@@ -127,16 +117,7 @@ duo_setup() {
   duo_write_config a "${ports[0]}" "${ports[1]}"
   duo_write_config b "${ports[1]}" "${ports[0]}"
 
-  # configure-postfix checks that the pipe's user exists, as pipe(8) would.
-  ensure_alias_sync_users
-  for server in a b; do
-    "$ALIAS_SYNC" --config "$(duo_config "$server")" configure-postfix --yes \
-      --pipe-command "$ALIAS_SYNC_PIPE" >"$DUO_BASE/$server/configure-postfix.out" 2>&1 ||
-      fail "configure-postfix failed on $server: $(cat "$DUO_BASE/$server/configure-postfix.out")"
-    "$ALIAS_SYNC" --config "$(duo_config "$server")" init >"$DUO_BASE/$server/init.out" 2>/dev/null
-  done
-  "$ALIAS_SYNC" --config "$(duo_config a)" peer pin "$DUO_BASE/b/lib/identity/cert.pem" >/dev/null
-  "$ALIAS_SYNC" --config "$(duo_config b)" peer pin "$DUO_BASE/a/lib/identity/cert.pem" >/dev/null
+  pair_test_servers "$DUO_BASE" duo_config "$ALIAS_SYNC_PIPE"
 
   duo_start_daemon a
   duo_start_daemon b

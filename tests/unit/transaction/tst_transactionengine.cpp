@@ -528,8 +528,8 @@ private Q_SLOTS:
         QCOMPARE(b.handler.values.value(QStringLiteral("team")), QStringLiteral("alice"));
     }
 
-    // The tie rule by itself: a prepare with a lower id than this server's
-    // own undecided transaction for the name wins; a higher one gets "busy".
+    // The tie rule by itself. A prepare with a lower id than this server's
+    // own undecided transaction for the name wins, and a higher one gets "busy".
     void tieGoesToLowerTransactionId()
     {
         QTemporaryDir dir;
