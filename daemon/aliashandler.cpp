@@ -207,6 +207,36 @@ CheckResult AliasHandler::checkOtherAliasTables(const QString &name)
         if (*found)
             return CheckResult::rejected(Text::tr("'%1' already exists as an alias on %2").arg(name, m_config.serverName));
     }
+    return checkVirtualAliasTables(name);
+}
+
+CheckResult AliasHandler::checkVirtualAliasTables(const QString &name)
+{
+    QString error;
+    const auto virtualMaps = m_tools.cachedParameter(QStringLiteral("virtual_alias_maps"), &error);
+    if (!virtualMaps) {
+        qCCritical(lcRequest).noquote() << error;
+        return CheckResult::retryLater(Text::tr("Postfix's virtual_alias_maps cannot be read"));
+    }
+
+    // virtual(5) looks up user@domain, then the bare user for a local
+    // domain; cleanup(8) rewrites the address before local(8) would reach
+    // our alias, so a key in either form takes the name. A catch-all
+    // "@domain" key would take every name and is not counted.
+    QStringList keys{name};
+    for (const QString &domain : m_policy.servedDomains)
+        keys.append(name + QLatin1Char('@') + domain);
+
+    for (const QString &table : PostfixTools::splitTableList(*virtualMaps)) {
+        const auto found = m_tools.tableKeysFound(table, keys, &error);
+        if (!found) {
+            qCWarning(lcRequest).noquote() << "cannot check" << table << ":" << error;
+            return CheckResult::retryLater(Text::tr("the virtual alias table %1 cannot be read").arg(table));
+        }
+        if (!found->isEmpty())
+            return CheckResult::rejected(Text::tr("'%1' already exists in Postfix's virtual_alias_maps on %2 (%3)")
+                                             .arg(name, m_config.serverName, found->first()));
+    }
     return CheckResult::ok();
 }
 

@@ -59,6 +59,7 @@ private:
     CheckResult checkCreate(const AliasOperation &operation, const AliasFile &file);
     CheckResult checkDelete(const AliasOperation &operation, const AliasFile &file);
     CheckResult checkOtherAliasTables(const QString &name);
+    CheckResult checkVirtualAliasTables(const QString &name);
     bool replaceManagedEntries(AliasFile &file, const QList<ManagedAlias> &entries, QString *error);
     QStringList addressesFor(const QString &name) const;
 

@@ -8,6 +8,7 @@
 #include "requestmessages.h"
 
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QFile>
 #include <QFileInfo>
 #include <QLocalSocket>
@@ -75,6 +76,7 @@ RequestServer::RequestServer(const Config &config, TransactionEngine &engine, Al
     , m_handler(handler)
     , m_mailer(mailer)
     , m_policy(policy)
+    , m_rateLimit(config.requestRateLimit, config.requestRateWindow)
 {
     connect(&m_server, &QLocalServer::newConnection, this, &RequestServer::acceptConnection);
 }
@@ -119,6 +121,18 @@ void RequestServer::handle(QLocalSocket *socket, const QJsonObject &message)
         replyAndClose(socket, handledReply(QStringLiteral("ignored")));
         return;
     case RequestDecision::Outcome::Reject:
+    case RequestDecision::Outcome::Act:
+        break;
+    }
+
+    // Rejections count as well: each one is a reply in the user's mailbox.
+    if (!admitByRate(socket, decision, queueId))
+        return;
+
+    switch (decision.outcome) {
+    case RequestDecision::Outcome::Ignore:
+        break;
+    case RequestDecision::Outcome::Reject:
         reject(socket, decision, decision.reason);
         return;
     case RequestDecision::Outcome::Act:
@@ -139,6 +153,36 @@ QString RequestServer::requestKey(const RequestDecision &decision)
     if (decision.request.messageId.isEmpty())
         return {};
     return decision.request.requester.toLower() + QLatin1Char(' ') + decision.request.messageId;
+}
+
+bool RequestServer::admitByRate(QLocalSocket *socket, const RequestDecision &decision, const QString &queueId)
+{
+    const RequestRateLimit::Result rate =
+        m_rateLimit.admit(decision.request.requester, requestKey(decision), QDateTime::currentMSecsSinceEpoch());
+    switch (rate.verdict) {
+    case RequestRateLimit::Verdict::Admitted:
+        return true;
+    case RequestRateLimit::Verdict::RejectedSilently:
+        qCWarning(lcRequest).noquote() << "request" << queueId << "from" << decision.request.requester
+                                       << ": rejected without a reply, over request_rate_limit" << m_config.requestRateLimit
+                                       << "per" << m_config.value(QStringLiteral("request_rate_window")).value_or(QString());
+        replyAndClose(socket, handledReply(QStringLiteral("rejected without a reply: over the rate limit")));
+        return false;
+    case RequestRateLimit::Verdict::RejectedWithNotice:
+        break;
+    }
+
+    qCWarning(lcRequest).noquote() << "request" << queueId << "from" << decision.request.requester
+                                   << ": rejected with a notice, over request_rate_limit" << m_config.requestRateLimit << "per"
+                                   << m_config.value(QStringLiteral("request_rate_window")).value_or(QString());
+    const QString retryAt = QDateTime::fromMSecsSinceEpoch(rate.retryAtMs).toString(QStringLiteral("yyyy-MM-dd HH:mm t"));
+    reject(socket, decision,
+           Text::tr("You have sent %1 requests within %2, the most this service takes from one login in that time, so "
+                    "this one was not carried out. Further requests before %3 are dropped without a reply; send "
+                    "this one again after that time.")
+               .arg(rate.count)
+               .arg(m_config.value(QStringLiteral("request_rate_window")).value_or(QString()), retryAt));
+    return false;
 }
 
 void RequestServer::reject(QLocalSocket *socket, const RequestDecision &decision, const QString &reason)

@@ -10,6 +10,8 @@
 #include "mailer.h"
 #include "transactionengine.h"
 
+#include <requestmail/ratelimit.h>
+
 #include <QLocalServer>
 #include <QSet>
 
@@ -35,6 +37,7 @@ private:
     void coordinate(QLocalSocket *socket, const RequestDecision &decision, const QString &queueId);
     void replyWithList(QLocalSocket *socket, const RequestDecision &decision);
     void reject(QLocalSocket *socket, const RequestDecision &decision, const QString &reason);
+    bool admitByRate(QLocalSocket *socket, const RequestDecision &decision, const QString &queueId);
     std::optional<AliasFile> loadManagedFileOrDefer(QLocalSocket *socket);
     static QString requestKey(const RequestDecision &decision);
 
@@ -47,6 +50,9 @@ private:
     // Request keys whose rejection mail sendmail refused; kept in memory
     // only, so a restart in between loses that one mail.
     QSet<QString> m_unsentRejections;
+    // In memory: a restart forgets the window, which only lets a user
+    // send up to one more window's worth.
+    RequestRateLimit m_rateLimit;
 };
 
 // Removes a stale socket file and listens with the given access.

@@ -33,23 +33,32 @@ Q_LOGGING_CATEGORY(lcPipe, "alias-sync.pipe", QtInfoMsg)
 
 namespace {
 
-// Only the header block is ever read as a request; more than this is not a
-// request message anyone typed. The rest of stdin is still drained so that
-// pipe(8) finds the whole message consumed.
-constexpr qsizetype maxMessageBytes = 10 * 1024 * 1024;
-
-QByteArray readMessage(QFile &input)
+struct ReadMessage
 {
-    QByteArray message;
+    QByteArray kept;  // the first sizeLimit bytes
+    qint64 size = 0;  // every byte on stdin
+};
+
+// Keeps at most sizeLimit bytes and drains the rest, so that pipe(8) finds
+// the whole message consumed and a huge message costs no memory.
+ReadMessage readMessage(QFile &input, qint64 sizeLimit)
+{
+    ReadMessage message;
     for (;;) {
         const QByteArray chunk = input.read(64 * 1024);
         if (chunk.isEmpty())
             break;
-        if (message.size() < maxMessageBytes)
-            message.append(chunk.left(maxMessageBytes - message.size()));
+        message.size += chunk.size();
+        if (message.kept.size() < sizeLimit)
+            message.kept.append(chunk.left(sizeLimit - message.kept.size()));
     }
     return message;
 }
+
+// An ignored message is handled whatever the daemon does: the daemon only
+// logs it beside the other requests, so a short wait is enough and a
+// failure only costs that log line.
+constexpr int ignoreReportTimeoutMs = 2000;
 
 } // namespace
 
@@ -113,7 +122,9 @@ int main(int argc, char **argv)
 
     QFile input;
     input.open(stdin, QIODevice::ReadOnly);
-    const RequestDecision decision = decideRequest(readMessage(input), envelope, policy);
+    const ReadMessage message = readMessage(input, config->requestSizeLimit);
+    const RequestDecision decision = limitMessageSize(decideRequest(message.kept, envelope, policy), message.size,
+                                                      config->requestSizeLimit);
 
     if (dryRun) {
         QTextStream out(stdout);
@@ -125,6 +136,10 @@ int main(int argc, char **argv)
 
     if (decision.outcome == RequestDecision::Outcome::Ignore) {
         qCInfo(lcPipe).noquote() << "queue id" << envelope.queueId << "from" << envelope.sender << "ignored:" << decision.reason;
+        LocalCallError callError;
+        if (!callLocalSocket(config->requestSocket, encodeDecision(decision, envelope.queueId), ignoreReportTimeoutMs,
+                             &callError))
+            qCInfo(lcPipe).noquote() << "queue id" << envelope.queueId << "not reported to the daemon:" << callError.message;
         return 0;
     }
 

@@ -43,6 +43,10 @@ struct Config {
     QString postfixCommandDirectory = QStringLiteral("/usr/sbin");
     QString sendmailPath = QStringLiteral("/usr/sbin/sendmail");
 
+    // Request mail limits.
+    qint64 requestSizeLimit = 1048576; // bytes the pipe reads of a request message; larger ones are rejected
+    int requestRateLimit = 10;         // requests one login may make per requestRateWindow; 0: no limit
+
     // Durations, written in the file as a number with an optional unit (ms, s, m, h, d).
     Milliseconds transactionTimeout{30000}; // the coordinator's wait for a vote; also the resend interval
     Milliseconds requestTimeout{300000};    // the pipe's wait for the daemon; far below pipe(8)'s 1000 s
@@ -51,6 +55,7 @@ struct Config {
     Milliseconds reconnectMin{1000};        // first wait of the reconnect backoff, doubled after each failure
     Milliseconds reconnectMax{30000};       // ceiling of the reconnect backoff
     Milliseconds journalRetention{7LL * 24 * 3600 * 1000}; // how long finished transactions stay in the journal
+    Milliseconds requestRateWindow{3600000};               // the sliding window of requestRateLimit
 
     // Reads and checks the file; returns nothing with *error as "FILE:LINE: ..." on the first problem.
     // The settings that only serving mail needs are checked by checkServesMail().

@@ -128,6 +128,29 @@ std::optional<bool> PostfixTools::aliasTableContains(const QString &table, const
     return value->has_value();
 }
 
+std::optional<QStringList> PostfixTools::tableKeysFound(const QString &table, const QStringList &keys, QString *error) const
+{
+    // postmap(1): "-q -" reads one key per line and prints "key<TAB>value"
+    // for each one found; the exit status is 1 when none was found.
+    const ToolResult result = runProcess(m_commandDirectory + QStringLiteral("/postmap"),
+                                         instanceArguments("-c") + QStringList{QStringLiteral("-q"), QStringLiteral("-"), table},
+                                         keys.join(QLatin1Char('\n')).toUtf8() + '\n', 30000);
+    if (result.started && !result.timedOut && result.exitCode == 1)
+        return QStringList();
+    if (!result.succeeded()) {
+        *error = result.describe(QStringLiteral("postmap -q - %1").arg(table));
+        return std::nullopt;
+    }
+
+    QStringList found;
+    for (const QByteArray &line : result.output.split('\n')) {
+        const qsizetype tab = line.indexOf('\t');
+        if (tab > 0)
+            found.append(QString::fromUtf8(line.left(tab)));
+    }
+    return found;
+}
+
 QStringList PostfixTools::splitTableList(const QString &value)
 {
     // postconf(5): table lists are separated by commas and/or whitespace.

@@ -52,6 +52,10 @@ public:
     // `postalias -q NAME TABLE`: true when found, false when not, nothing on error.
     std::optional<bool> aliasTableContains(const QString &table, const QString &name, QString *error) const;
 
+    // `postmap -q - TABLE` with keys on stdin: the keys the table answers
+    // (any table type, regexp and pcre included), nothing on error.
+    std::optional<QStringList> tableKeysFound(const QString &table, const QStringList &keys, QString *error) const;
+
     // `PROGRAM -q KEY TABLE` (postmap or postalias): the value, an empty
     // optional inside when not found, nothing on error.
     std::optional<std::optional<QString>> lookup(const QString &program, const QString &table, const QString &key,

@@ -55,7 +55,7 @@ QByteArray newMessageId(const QString &serverName)
     quint32 words[4];
     QRandomGenerator::system()->fillRange(words);
     QByteArray random(reinterpret_cast<const char *>(words), sizeof(words));
-    return '<' + QByteArray::number(QDateTime::currentMSecsSinceEpoch(), 36) + '.' + random.toHex() + '@'
+    return "<alias-sync." + QByteArray::number(QDateTime::currentMSecsSinceEpoch(), 36) + '.' + random.toHex() + '@'
         + messageIdDomain(serverName).toLatin1() + '>';
 }
 
@@ -123,11 +123,13 @@ QByteArray buildMessage(const Draft &draft, const RequestPolicy &policy, const Q
             if (static_cast<unsigned char>(c) >= 0x80)
                 nonAscii = true;
     }
-    if (needsQp) {
+    // Non-ASCII text goes out quoted-printable, so the reply stays 7-bit on
+    // any path and never depends on a relay's 8BITMIME (RFC 6152).
+    if (needsQp || nonAscii) {
         header("Content-Transfer-Encoding", "quoted-printable");
         body = quotedPrintable(body);
     } else {
-        header("Content-Transfer-Encoding", nonAscii ? "8bit" : "7bit");
+        header("Content-Transfer-Encoding", "7bit");
     }
     out += '\n';
     out += body;

@@ -42,6 +42,13 @@ QString usableMessageId(const std::optional<QByteArray> &raw)
     return QString::fromLatin1(id);
 }
 
+// alias-sync's own Message-IDs start with this (newMessageId in compose.cpp),
+// whichever of the two servers wrote them.
+bool isOwnMessageId(const QString &messageId)
+{
+    return messageId.startsWith(QLatin1String("<alias-sync."), Qt::CaseInsensitive);
+}
+
 bool isMailerDaemon(const QString &sender)
 {
     const QString s = sender.trimmed();
@@ -125,6 +132,10 @@ QString ignoreReason(const MailHeaders &h, const Envelope &env, const RequestPol
     if (h.contains("X-Alias-Sync"))
         return RequestMail::tr("The message has an X-Alias-Sync header, so it is alias-sync's own mail; it is not "
                                "read as a request.");
+    if (const QString id = usableMessageId(h.rawValue("Message-ID")); isOwnMessageId(id))
+        return RequestMail::tr("The Message-ID %1 is one that alias-sync writes, so the message is alias-sync's own "
+                               "mail; it is not read as a request.")
+            .arg(quoted(id));
     if (isNullSender(env.sender))
         return RequestMail::tr("The envelope sender is empty (a bounce or notification); such mail is never "
                                "answered.");
@@ -201,6 +212,12 @@ RequestDecision decideRequest(const QByteArray &message, const Envelope &envelop
     if (!subjectValue)
         return reject(d, RequestMail::tr("There is no request in the Subject (the message has no Subject); %1.")
                              .arg(formatHint()));
+    // RFC 5322 section 3.6 allows one Subject. Clients show different ones
+    // of several, so acting on either could do what the sender did not see.
+    if (const qsizetype subjects = h.count("Subject"); subjects > 1)
+        return reject(d, RequestMail::tr("The message has %1 Subject fields, so it is unclear which one is the "
+                                         "request; send it again with one Subject.")
+                             .arg(subjects));
 
     QString subject = *subjectValue;
     if (subject.startsWith(QChar(0xFEFF))) // a byte order mark some clients put before encoded text
@@ -303,6 +320,18 @@ RequestDecision decideRequest(const QByteArray &message, const Envelope &envelop
     r.destinations = destinations;
     d.outcome = Outcome::Act;
     return d;
+}
+
+RequestDecision limitMessageSize(const RequestDecision &decision, qint64 messageSize, qint64 sizeLimit)
+{
+    // An ignored message stays ignored whatever its size: a large bounce
+    // must not be answered.
+    if (messageSize <= sizeLimit || decision.outcome == Outcome::Ignore)
+        return decision;
+    return reject(decision, RequestMail::tr("The message is %1 bytes, more than the %2 bytes that requests may have; "
+                                            "send the request again as a short message without attachments.")
+                                .arg(messageSize)
+                                .arg(sizeLimit));
 }
 
 QString firstLineForDryRun(const RequestDecision &decision)

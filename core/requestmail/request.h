@@ -43,6 +43,11 @@ struct RequestDecision
 // Reads the header block of message only (the body is never a request).
 RequestDecision decideRequest(const QByteArray &message, const Envelope &envelope, const RequestPolicy &policy);
 
+// The decision for a message of messageSize bytes when only its first
+// sizeLimit bytes were read: decision itself when the message fits or is
+// ignored, else a rejection that names both sizes.
+RequestDecision limitMessageSize(const RequestDecision &decision, qint64 messageSize, qint64 sizeLimit);
+
 // "create NAME -> DEST[, DEST]" | "delete NAME" | "list" | "reject: REASON" | "ignore: REASON"
 // Always a single line.
 QString firstLineForDryRun(const RequestDecision &decision);

@@ -4,5 +4,6 @@
 #include "compose.h"
 #include "headers.h"
 #include "policy.h"
+#include "ratelimit.h"
 #include "request.h"
 #include "text.h"

@@ -71,6 +71,26 @@ private Q_SLOTS:
         QCOMPARE(config->value(QStringLiteral("journal_retention")), QStringLiteral("3d"));
     }
 
+    void requestLimits()
+    {
+        QString error;
+        const auto defaults = Config::load(writeConfig(""), &error);
+        QVERIFY2(defaults, qPrintable(error));
+        QCOMPARE(defaults->requestSizeLimit, qint64(1048576));
+        QCOMPARE(defaults->requestRateLimit, 10);
+        QCOMPARE(defaults->requestRateWindow, Milliseconds(3600000));
+
+        const auto config = Config::load(writeConfig("request_size_limit = 65536\n"
+                                                     "request_rate_limit = 0\n"
+                                                     "request_rate_window = 30m\n"),
+                                         &error);
+        QVERIFY2(config, qPrintable(error));
+        QCOMPARE(config->requestSizeLimit, qint64(65536));
+        QCOMPARE(config->requestRateLimit, 0);
+        QCOMPARE(config->value(QStringLiteral("request_rate_window")), QStringLiteral("30m"));
+        QCOMPARE(config->value(QStringLiteral("request_size_limit")), QStringLiteral("65536"));
+    }
+
     void heartbeatTimeoutAboveTwoIntervals()
     {
         const QString path = writeConfig("heartbeat_interval = 2s\nheartbeat_timeout = 3s\n");
@@ -106,6 +126,10 @@ private Q_SLOTS:
         QTest::newRow("duration unit unknown") << base + "reconnect_min = 5w\n"
                                                << QStringLiteral(":3: invalid reconnect_min: '5w' is not a duration from 10ms to 1h");
         QTest::newRow("negative duration") << base + "heartbeat_timeout = -1\n" << QStringLiteral(":3: invalid heartbeat_timeout");
+        QTest::newRow("size limit too small") << base + "request_size_limit = 1000\n"
+                                              << QStringLiteral(":3: invalid request_size_limit: '1000' is not a whole number from 65536 to 1073741824");
+        QTest::newRow("size limit with unit") << base + "request_size_limit = 1M\n" << QStringLiteral(":3: invalid request_size_limit");
+        QTest::newRow("negative rate limit") << base + "request_rate_limit = -1\n" << QStringLiteral(":3: invalid request_rate_limit");
         QTest::newRow("repeated key") << base + "domains = example.net\n" << QStringLiteral(":3: 'domains' is set twice");
         QTest::newRow("upper-case local part") << base + "designated_local_part = MakeAlias\n"
                                                << QStringLiteral(":3: invalid designated_local_part");
@@ -178,7 +202,7 @@ private Q_SLOTS:
         const auto config = Config::load(writeConfig("server_name = mx1\ndomains = a.test b.test\nlisten_port = 7700\n"), &error);
         QVERIFY2(config, qPrintable(error));
         QCOMPARE(Config::keys().first(), QStringLiteral("server_name"));
-        QCOMPARE(Config::keys().size(), 25);
+        QCOMPARE(Config::keys().size(), 28);
         QCOMPARE(config->value(QStringLiteral("domains")), QStringLiteral("a.test, b.test"));
         QCOMPARE(config->value(QStringLiteral("listen_port")), QStringLiteral("7700"));
         QCOMPARE(config->value(QStringLiteral("alias_file")), QStringLiteral("/var/lib/alias-sync/aliases"));
