@@ -178,10 +178,10 @@ CheckResult AliasHandler::checkFingerprint(const AliasOperation &operation, Tran
 CheckResult AliasHandler::checkCreate(const AliasOperation &operation, const AliasFile &file)
 {
     if (file.lookup(operation.name.toUtf8()))
-        return CheckResult::rejected(Text::tr("the alias '%1' already exists").arg(operation.name));
+        return CheckResult::rejected(Text::tr("the alias '%1' already exists; choose another name").arg(operation.name));
     const QByteArray localName = operation.name.toUtf8();
     if (::getpwnam(localName.constData()))
-        return CheckResult::rejected(Text::tr("'%1' is a local user on %2").arg(operation.name, m_config.serverName));
+        return CheckResult::rejected(Text::tr("'%1' is a local user on %2; choose another name").arg(operation.name, m_config.serverName));
     return checkOtherAliasTables(operation.name);
 }
 
@@ -205,7 +205,7 @@ CheckResult AliasHandler::checkOtherAliasTables(const QString &name)
             return CheckResult::retryLater(Text::tr("the alias table %1 cannot be read").arg(table));
         }
         if (*found)
-            return CheckResult::rejected(Text::tr("'%1' already exists as an alias on %2").arg(name, m_config.serverName));
+            return CheckResult::rejected(Text::tr("'%1' already exists as an alias on %2; choose another name").arg(name, m_config.serverName));
     }
     return checkVirtualAliasTables(name);
 }
@@ -234,7 +234,7 @@ CheckResult AliasHandler::checkVirtualAliasTables(const QString &name)
             return CheckResult::retryLater(Text::tr("the virtual alias table %1 cannot be read").arg(table));
         }
         if (!found->isEmpty())
-            return CheckResult::rejected(Text::tr("'%1' already exists in Postfix's virtual_alias_maps on %2 (%3)")
+            return CheckResult::rejected(Text::tr("'%1' already exists in Postfix's virtual_alias_maps on %2 (%3); choose another name")
                                              .arg(name, m_config.serverName, found->first()));
     }
     return CheckResult::ok();

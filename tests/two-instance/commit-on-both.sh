@@ -36,6 +36,14 @@ duo_pipe a alice@example.org "alias: team"
 duo_wait_until 10 bash -c "(( \$(find '$DUO_BASE/a/spool/maildrop' -type f | wc -l) == 2 ))" || fail "no rejection reply queued on a"
 pass "an existing name is rejected with a reply"
 
+# The list by mail: one reply to the sender with the aliases that sender made.
+duo_pipe a alice@example.org "aliases?"
+((DUO_PIPE_STATUS == 0)) || fail "'aliases?' exited with $DUO_PIPE_STATUS"
+duo_wait_until 10 bash -c "(( \$(find '$DUO_BASE/a/spool/maildrop' -type f | wc -l) == 3 ))" || fail "no list reply queued on a"
+grep -l 'X-Alias-Sync: result' "$DUO_BASE"/a/spool/maildrop/* | xargs grep -l 'team: alice' >/dev/null ||
+  fail "the list reply does not name 'team: alice'"
+pass "'aliases?' answered with the sender's aliases"
+
 status_output=$("$ALIAS_SYNC" --config "$(duo_config a)" status) || fail "status exited non-zero: $status_output"
 grep -q 'pending transactions: 0' <<<"$status_output" || fail "status shows pending transactions: $status_output"
 pass "status OK with nothing pending"
