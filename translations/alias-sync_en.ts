@@ -20,23 +20,11 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>the alias &apos;%1&apos; already exists</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>&apos;%1&apos; is a local user on %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Postfix&apos;s alias_maps cannot be read</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>the alias table %1 cannot be read</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>&apos;%1&apos; already exists as an alias on %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -61,6 +49,30 @@
     </message>
     <message>
         <source>the two servers&apos; managed alias files differ; an administrator must run &apos;alias-sync reconcile&apos;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the alias &apos;%1&apos; already exists; choose another name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is a local user on %2; choose another name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; already exists as an alias on %2; choose another name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Postfix&apos;s virtual_alias_maps cannot be read</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the virtual alias table %1 cannot be read</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; already exists in Postfix&apos;s virtual_alias_maps on %2 (%3); choose another name</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -148,6 +160,10 @@
     </message>
     <message>
         <source>reconnect_max (%1) is less than reconnect_min (%2); raise reconnect_max or lower reconnect_min (the defaults are 30s and 1s)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a whole number from %2 to %3</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -672,6 +688,18 @@ If alias-sync wrote it with another --pipe-command, pass that path again, or run
         <source>%1 is not your own mailbox (%2), and only an administrator may point an alias elsewhere; ask an administrator, or write &quot;alias: %3&quot; to point the alias at your own mailbox.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>The Message-ID %1 is one that alias-sync writes, so the message is alias-sync&apos;s own mail; it is not read as a request.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The message has %1 Subject fields, so it is unclear which one is the request; send it again with one Subject.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The message is %1 bytes, more than the %2 bytes that requests may have; send the request again as a short message without attachments.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>RequestServer</name>
@@ -683,6 +711,10 @@ If alias-sync wrote it with another --pipe-command, pass that path again, or run
         <source>Your aliases:
 
 %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>You have sent %1 requests within %2, the most this service takes from one login in that time, so this one was not carried out. Further requests before %3 are dropped without a reply; send this one again after that time.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
