@@ -28,6 +28,8 @@ QString outcomeName(RequestDecision::Outcome outcome)
 
 } // namespace
 
+constexpr qsizetype maxSubjectCharacters = 998;
+
 QJsonObject encodeDecision(const RequestDecision &decision, const QString &queueId)
 {
     const AliasRequest &request = decision.request;
@@ -40,6 +42,9 @@ QJsonObject encodeDecision(const RequestDecision &decision, const QString &queue
             {QStringLiteral("requester"), request.requester},
             {QStringLiteral("reply_address"), request.replyAddress},
             {QStringLiteral("message_id"), request.messageId},
+            // Replies quote at most 100 characters of it (compose.cpp), so
+            // a huge Subject need not cross the socket.
+            {QStringLiteral("subject"), request.subject.left(maxSubjectCharacters)},
             {QStringLiteral("queue_id"), queueId}};
 }
 
@@ -63,6 +68,7 @@ RequestDecision decodeDecision(const QJsonObject &message)
     request.requester = message.value(QStringLiteral("requester")).toString();
     request.replyAddress = message.value(QStringLiteral("reply_address")).toString();
     request.messageId = message.value(QStringLiteral("message_id")).toString();
+    request.subject = message.value(QStringLiteral("subject")).toString().left(maxSubjectCharacters);
     return decision;
 }
 

@@ -19,6 +19,9 @@ for subject in "alias: postmaster" "alias: existing" "alias: team -> carol@examp
   queued=$((queued + 1))
   duo_wait_until 10 bash -c "(( \$(find '$DUO_BASE/a/spool/maildrop' -type f | wc -l) == $queued ))" ||
     fail "no rejection reply for '$subject'"
+  # The reply quotes the request, whether the pipe or the daemons rejected it.
+  grep -lF "Subject: Alias request rejected: $subject" "$DUO_BASE"/a/spool/maildrop/* >/dev/null ||
+    fail "the reply to '$subject' does not quote it in its Subject"
   pass "'$subject' rejected with a reply"
 done
 

@@ -148,3 +148,103 @@ pair_expect_no_mail() {
 pair_any_mail_for() {
   ! pair_mailbox_is_empty a "$1" || ! pair_mailbox_is_empty b "$1"
 }
+
+# --- request messages, queue ids and replies ---------------------------------
+
+# Run swaks against port 587 of the server with SMTP AUTH PLAIN as
+# USER@example.org. The caller gives the envelope and the message.
+# Usage: pair_swaks_authenticated SERVER USER LABEL SWAKS_ARGUMENTS...
+pair_swaks_authenticated() {
+  local server=$1 user=$2 label=$3
+  shift 3
+  pair_swaks "$server" "$label" --server "$(pair_address "$server"):587" \
+    --auth PLAIN --auth-user "$user@$PAIR_DOMAIN" --auth-password "$(pair_password "$user")" "$@"
+}
+
+# Print the queue id that the server gave the message of a swaks transcript
+# ("250 2.0.0 Ok: queued as ID"). Fails when the message was not queued.
+# Usage: pair_transcript_queue_id [TRANSCRIPT]   (default: the last one)
+pair_transcript_queue_id() {
+  local transcript=${1:-$PAIR_LAST_TRANSCRIPT}
+  sed -nE 's/^<- +250 [0-9.]+ Ok: queued as ([0-9A-Za-z]+)\r?$/\1/p' "$transcript" | grep .
+}
+
+# True when a maillog line of queue id QUEUE_ID matches EXTENDED_REGEX.
+# Usage: pair_maillog_queue_id_has SERVER QUEUE_ID EXTENDED_REGEX
+pair_maillog_queue_id_has() {
+  local server=$1 queue_id=$2 pattern=$3
+  grep -E ": $queue_id: " "$PAIR_BASE/$server/log/maillog" 2>/dev/null | grep -qE "$pattern"
+}
+
+# True when Postfix handed message QUEUE_ID to the alias-sync pipe with the
+# given status (sent, deferred, bounced).
+pair_request_delivered_with() {
+  local server=$1 queue_id=$2 status=$3
+  pair_maillog_queue_id_has "$server" "$queue_id" "relay=alias-sync,.*status=$status"
+}
+
+# True when the server's Postfix bounced a message or sent a non-delivery
+# notification (bounce(8) logs "sender non-delivery notification: ID").
+pair_maillog_has_bounce() {
+  pair_maillog_has "$1" 'status=bounced|sender non-delivery notification'
+}
+
+# Waits for both mail queues to empty and fails when either server bounced
+# a message.
+pair_expect_queues_empty_without_bounce() {
+  pair_wait_until 30 "an empty mail queue on mx2" pair_queue_is_empty b
+  pair_wait_until 30 "an empty mail queue on mx1" pair_queue_is_empty a
+  local server
+  for server in "${PAIR_SERVERS[@]}"; do
+    if pair_maillog_has_bounce "$server"; then
+      pair_fail "$(pair_hostname "$server") bounced a message (see its maillog below)"
+    fi
+  done
+}
+
+# Print the number of messages in USER's mailbox on the server. local(8)
+# starts each message with a "From " line and writes ">From " for such a
+# line in the body, so every "From " line starts a message.
+pair_mailbox_message_count() {
+  local mailbox
+  mailbox=$(pair_mailbox "$1" "$2")
+  [[ -f $mailbox ]] || { echo 0; return 0; }
+  grep -c '^From ' "$mailbox" || true
+}
+
+# Print the number of messages in USER's mailboxes on both servers together.
+pair_mailbox_total() {
+  local user=$1 server total=0
+  for server in "${PAIR_SERVERS[@]}"; do
+    total=$((total + $(pair_mailbox_message_count "$server" "$user")))
+  done
+  echo "$total"
+}
+
+# Print the header fields of message INDEX (from 1) in USER's mailbox, each
+# unfolded onto one line, the Return-Path that local(8) adds included.
+# Usage: pair_mailbox_headers SERVER USER INDEX
+pair_mailbox_headers() {
+  local server=$1 user=$2 index=$3
+  awk -v want="$index" '
+    /^From / { count++; in_header = (count == want); field = ""; next }
+    !in_header { next }
+    /^$/ { if (field != "") print field; field = ""; in_header = 0; next }
+    /^[ \t]/ { sub(/^[ \t]+/, " "); field = field $0; next }
+    { if (field != "") print field; field = $0 }
+    END { if (in_header && field != "") print field }' "$(pair_mailbox "$server" "$user")"
+}
+
+# Print the number of messages in USER's mailbox on the server that have a
+# header field matching EXTENDED_REGEX (case-insensitive, unfolded field).
+# Usage: pair_mailbox_count_with_header SERVER USER EXTENDED_REGEX
+pair_mailbox_count_with_header() {
+  local server=$1 user=$2 pattern=$3 index matches=0 count
+  count=$(pair_mailbox_message_count "$server" "$user")
+  for ((index = 1; index <= count; index++)); do
+    if pair_mailbox_headers "$server" "$user" "$index" | grep -qiE -- "$pattern"; then
+      matches=$((matches + 1))
+    fi
+  done
+  echo "$matches"
+}

@@ -139,6 +139,11 @@ EOF
   chmod 0640 "$dir/dovecot/users"
 }
 
+# Extra lines for a server's alias-sync.conf, keyed by server letter. A test
+# script sets them after sourcing pair.sh and before pair_setup, for example
+# PAIR_ALIAS_SYNC_EXTRA_CONFIG[b]="request_size_limit = 65536".
+declare -gA PAIR_ALIAS_SYNC_EXTRA_CONFIG=()
+
 pair_write_alias_sync_config() {
   local server=$1
   local dir=$PAIR_BASE/$server
@@ -162,5 +167,8 @@ peer_address = $(pair_address "$other")
 peer_port = $PAIR_PEER_PORT
 transaction_timeout = 20
 EOF
+  if [[ -n ${PAIR_ALIAS_SYNC_EXTRA_CONFIG[$server]:-} ]]; then
+    printf '%s\n' "${PAIR_ALIAS_SYNC_EXTRA_CONFIG[$server]}" >>"$dir/alias-sync.conf"
+  fi
   chmod 0644 "$dir/alias-sync.conf"
 }
