@@ -42,7 +42,8 @@ QByteArray composeResult(const AliasRequest &r, bool ok, const QString &text, co
 
 // An unstructured header value for a field whose name (without ": ") has
 // nameLength characters: printable ASCII folded at spaces to lines of at most
-// 78 characters, anything else (or text containing "=?") as RFC 2047 B
+// 78 characters (a longer word stays whole on its own line, within RFC 5322's
+// 998), anything else (or text containing "=?") as RFC 2047 B
 // encoded UTF-8 words, never splitting a character, one word per line.
 QByteArray encodeHeaderText(const QString &text, qsizetype nameLength);
 

@@ -16,7 +16,8 @@ namespace aliassync {
 // Decodes an unstructured header value (RFC 2047 encoded words, B and Q, any
 // charset QStringDecoder knows; adjacent encoded words of one charset are
 // joined before charset conversion, so a character split across two words
-// survives; white space between encoded words is dropped). Text outside
+// survives; white space between encoded words is dropped, also between two
+// that stay literal text). Text outside
 // encoded words is read as UTF-8, invalid bytes becoming U+FFFD. A raw HTAB
 // (header white space) becomes a space; every other control character,
 // raw or encoded, is kept so that callers can see and reject it. An encoded
