@@ -175,7 +175,10 @@ bool RequestServer::admitByRate(QLocalSocket *socket, const RequestDecision &dec
     qCWarning(lcRequest).noquote() << "request" << queueId << "from" << decision.request.requester
                                    << ": rejected with a notice, over request_rate_limit" << m_config.requestRateLimit << "per"
                                    << m_config.value(QStringLiteral("request_rate_window")).value_or(QString());
-    const QString retryAt = QDateTime::fromMSecsSinceEpoch(rate.retryAtMs).toString(QStringLiteral("yyyy-MM-dd HH:mm t"));
+    // Rounded up to the second, so that a request sent at the time shown is
+    // already inside the new window.
+    const qint64 retryAtMs = (rate.retryAtMs + 999) / 1000 * 1000;
+    const QString retryAt = QDateTime::fromMSecsSinceEpoch(retryAtMs).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss t"));
     reject(socket, decision,
            Text::tr("You have sent %1 requests within %2, the most this service takes from one login in that time, so "
                     "this one was not carried out. Further requests before %3 are dropped without a reply; send "

@@ -166,6 +166,10 @@
         <source>&apos;%1&apos; is not a whole number from %2 to %3</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>&apos;%1&apos; is not a number of bytes from %2 to %3 (digits only, no unit)</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>ConfigurePostfix</name>
@@ -649,10 +653,6 @@ If alias-sync wrote it with another --pipe-command, pass that path again, or run
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The request contains control characters (such as a line break) after decoding; write it on one line in plain text.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>There is no request in the Subject (the Subject is empty); %1.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -698,6 +698,22 @@ If alias-sync wrote it with another --pipe-command, pass that path again, or run
     </message>
     <message>
         <source>The message is %1 bytes, more than the %2 bytes that requests may have; send the request again as a short message without attachments.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The request contains the control or invisible character %1 at its start (a line break, or a character that came with pasted text); type the request again on one line in plain text.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The request contains the control or invisible character %1 after %2 (a line break, or a character that came with pasted text); type the request again on one line in plain text.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The Subject %1 has %2 after the name where the arrow belongs; write the arrow as a hyphen and a greater-than sign, for example &quot;alias: %3 -&gt; ADDRESS, ADDRESS&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The alias %1 has the name of your own mailbox, so it would point to itself; choose another name.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -108,11 +108,13 @@ SettingParser listSetting(QStringList Config::*field, ListItem kind)
 
 // A whole number from minimum to maximum, digits only.
 template<typename Number>
-SettingParser numberSetting(Number Config::*field, qint64 minimum, qint64 maximum)
+SettingParser numberSetting(Number Config::*field, qint64 minimum, qint64 maximum, bool bytes = false)
 {
-    return [field, minimum, maximum](Config &config, const QString &value) -> QString {
+    return [field, minimum, maximum, bytes](Config &config, const QString &value) -> QString {
         bool ok = false;
         const qint64 number = value.toLongLong(&ok);
+        if ((!ok || number < minimum || number > maximum || !value.at(0).isDigit()) && bytes)
+            return Text::tr("'%1' is not a number of bytes from %2 to %3 (digits only, no unit)").arg(value).arg(minimum).arg(maximum);
         if (!ok || number < minimum || number > maximum || !value.at(0).isDigit())
             return Text::tr("'%1' is not a whole number from %2 to %3").arg(value).arg(minimum).arg(maximum);
         config.*field = Number(number);
@@ -240,7 +242,7 @@ const QList<Setting> &settingTable()
         {QStringLiteral("reconnect_min"), durationSetting(&Config::reconnectMin, Milliseconds(10), Milliseconds(3600000)), printer(&Config::reconnectMin)},
         {QStringLiteral("reconnect_max"), durationSetting(&Config::reconnectMax, Milliseconds(10), Milliseconds(3600000)), printer(&Config::reconnectMax)},
         {QStringLiteral("journal_retention"), durationSetting(&Config::journalRetention, Milliseconds(3600000), Milliseconds(365LL * 86400000)), printer(&Config::journalRetention)},
-        {QStringLiteral("request_size_limit"), numberSetting(&Config::requestSizeLimit, 65536, 1073741824), numberPrinter(&Config::requestSizeLimit)},
+        {QStringLiteral("request_size_limit"), numberSetting(&Config::requestSizeLimit, 65536, 67108864, true), numberPrinter(&Config::requestSizeLimit)},
         {QStringLiteral("request_rate_limit"), numberSetting(&Config::requestRateLimit, 0, 100000), numberPrinter(&Config::requestRateLimit)},
         {QStringLiteral("request_rate_window"), durationSetting(&Config::requestRateWindow, Milliseconds(1000), Milliseconds(7LL * 86400000)), printer(&Config::requestRateWindow)},
     };

@@ -52,9 +52,11 @@ QString wrapText(const QString &text, qsizetype width = 76)
 
 QByteArray newMessageId(const QString &serverName)
 {
-    quint32 words[4];
+    // 80 random bits keep the line within RFC 5322's recommended 78
+    // characters for a short server name.
+    quint32 words[3];
     QRandomGenerator::system()->fillRange(words);
-    QByteArray random(reinterpret_cast<const char *>(words), sizeof(words));
+    QByteArray random(reinterpret_cast<const char *>(words), 10);
     return "<alias-sync." + QByteArray::number(QDateTime::currentMSecsSinceEpoch(), 36) + '.' + random.toHex() + '@'
         + messageIdDomain(serverName).toLatin1() + '>';
 }

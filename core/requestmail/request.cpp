@@ -57,17 +57,42 @@ bool isMailerDaemon(const QString &sender)
     return local.compare(QLatin1String("MAILER-DAEMON"), Qt::CaseInsensitive) == 0;
 }
 
+// The designated local part in any served domain, with or without an
+// extension after a recipient_delimiter character: configure-postfix routes
+// every one of them to the pipe.
+bool isDesignatedAddress(const QString &sender, const RequestPolicy &policy)
+{
+    const QString s = sender.trimmed();
+    const qsizetype at = s.lastIndexOf(QLatin1Char('@'));
+    if (at < 0 || !policy.isServedDomain(s.mid(at + 1)))
+        return false;
+    QString local = s.left(at);
+    for (const QChar delimiter : policy.recipientDelimiter) {
+        const qsizetype cut = local.indexOf(delimiter);
+        if (cut >= 0)
+            local.truncate(cut);
+    }
+    return local.compare(policy.designatedLocalPart, Qt::CaseInsensitive) == 0;
+}
+
 bool isNullSender(const QString &sender)
 {
     const QString s = sender.trimmed();
     return s.isEmpty() || s == QLatin1String("<>");
 }
 
-// "Re:", "Fwd:", "AW:", "Re[2]:", "Re(3):", "Re^2:" ... at the start of the Subject.
+// "Re:", "Fwd:", "AW:", "Re[2]:", "Re(3):", "Re^2:" ... at the start of the
+// Subject. Beside English and German: Nordic (SV, VS, VB, VL), Dutch (Antw,
+// Doorst), French (TR, Réf), Spanish (RV), Italian (R, I), Portuguese (Res,
+// Enc), Polish (Odp, PD), Turkish (Ynt, İlt), Chinese (回复, 回覆, 答复, 转发,
+// 轉寄), and the Subjects of Outlook's automatic replies.
 const QRegularExpression &replyPrefix()
 {
     static const QRegularExpression re(
-        QStringLiteral("^\\s*(re|fwd?|aw|wg|sv|vs|antw)\\s*(\\[\\d+\\]|\\(\\d+\\)|\\^\\d+)?\\s*[:\\x{FF1A}]"),
+        QStringLiteral("^\\s*(re|fwd?|aw|wg|sv|vs|vb|vl|antw|doorst|tr|r\\x{E9}f|ref|rv|r|i|res|enc|odp|pd|ynt|\\x{130}lt|ilt"
+                       "|\\x{56DE}\\x{590D}|\\x{56DE}\\x{8986}|\\x{7B54}\\x{590D}|\\x{8F6C}\\x{53D1}|\\x{8F49}\\x{5BC4}"
+                       "|automatic reply|auto-?reply|out of office)\\.?"
+                       "\\s*(\\[\\d+\\]|\\(\\d+\\)|\\^\\d+)?\\s*[:\\x{FF1A}]"),
         QRegularExpression::CaseInsensitiveOption | QRegularExpression::UseUnicodePropertiesOption);
     return re;
 }
@@ -103,6 +128,15 @@ qsizetype findArrow(const QString &s, qsizetype from, qsizetype *arrowLength)
     }
     *arrowLength = 1;
     return uni;
+}
+
+// What users type for "->" by mistake: "=>", ">", dashes other than '-',
+// other arrows, and list separators with no arrow before them.
+const QRegularExpression &misspelledArrow()
+{
+    static const QRegularExpression re(QStringLiteral("[=>,;\\x{2010}-\\x{2015}\\x{2212}\\x{2190}-\\x{21FF}\\x{27F5}-\\x{27FF}]"),
+                                       QRegularExpression::UseUnicodePropertiesOption);
+    return re;
 }
 
 QString formatHint()
@@ -142,7 +176,7 @@ QString ignoreReason(const MailHeaders &h, const Envelope &env, const RequestPol
     if (isMailerDaemon(env.sender))
         return RequestMail::tr("The envelope sender %1 is a mail system; such mail is never answered.")
             .arg(quoted(env.sender));
-    if (env.sender.trimmed().compare(policy.designatedAddress(), Qt::CaseInsensitive) == 0)
+    if (isDesignatedAddress(env.sender, policy))
         return RequestMail::tr("The envelope sender %1 is this service's own address; such mail is never answered.")
             .arg(quoted(env.sender));
     if (env.saslUsername.trimmed().isEmpty())
@@ -222,9 +256,22 @@ RequestDecision decideRequest(const QByteArray &message, const Envelope &envelop
     QString subject = *subjectValue;
     if (subject.startsWith(QChar(0xFEFF))) // a byte order mark some clients put before encoded text
         subject.remove(0, 1);
-    if (hasControlCharacters(subject))
-        return reject(d, RequestMail::tr("The request contains control characters (such as a line break) after "
-                                         "decoding; write it on one line in plain text."));
+    char32_t control = 0;
+    if (const qsizetype at = firstControlCharacter(subject, &control); at >= 0) {
+        // Name the character: a zero-width space or soft hyphen pasted from
+        // a web page is invisible in the quoted Subject of the reply.
+        const QString code = QStringLiteral("U+%1").arg(uint(control), 4, 16, QLatin1Char('0')).toUpper();
+        const QString before = printableForQuote(subject.left(at).right(40), 40);
+        return reject(d, before.trimmed().isEmpty()
+                             ? RequestMail::tr("The request contains the control or invisible character %1 at its "
+                                               "start (a line break, or a character that came with pasted text); "
+                                               "type the request again on one line in plain text.")
+                                   .arg(code)
+                             : RequestMail::tr("The request contains the control or invisible character %1 after "
+                                               "%2 (a line break, or a character that came with pasted text); type "
+                                               "the request again on one line in plain text.")
+                                   .arg(code, quoted(before)));
+    }
     subject = subject.trimmed();
     if (subject.isEmpty())
         return reject(d, RequestMail::tr("There is no request in the Subject (the Subject is empty); %1.")
@@ -252,6 +299,18 @@ RequestDecision decideRequest(const QByteArray &message, const Envelope &envelop
         return reject(d, RequestMail::tr("There is no alias name after \"%1\"; write for example \"%1 team\".")
                              .arg(keyword));
     r.kind = isDelete ? RequestKind::Delete : RequestKind::Create;
+    if (!isDelete && arrow < 0) {
+        // "=>", "- >", "—>", "," after the name: the user meant an arrow,
+        // and the name rules would only complain about the symptom.
+        const QRegularExpressionMatch wrong = misspelledArrow().match(rawName);
+        if (wrong.hasMatch() && wrong.capturedStart() > 0) {
+            const QString intended = asciiLower(rawName.left(wrong.capturedStart()).trimmed().section(QLatin1Char(' '), 0, 0));
+            return reject(d, RequestMail::tr("The Subject %1 has %2 after the name where the arrow belongs; write the "
+                                             "arrow as a hyphen and a greater-than sign, for example \"alias: %3 -> "
+                                             "ADDRESS, ADDRESS\".")
+                                 .arg(quoted(subject), quoted(wrong.captured(0)), printableForQuote(intended, 64)));
+        }
+    }
     const QString name = asciiLower(rawName);
     if (const QString p = aliasNameProblem(name, policy); !p.isEmpty())
         return reject(d, p);
@@ -297,9 +356,14 @@ RequestDecision decideRequest(const QByteArray &message, const Envelope &envelop
         if (const QString p = destinationProblem(w); !p.isEmpty())
             return reject(d, p);
         const QString dest = normalizedDestination(w);
-        if (mailboxForLogin(dest, policy).compare(name, Qt::CaseInsensitive) == 0)
+        if (mailboxForLogin(dest, policy).compare(name, Qt::CaseInsensitive) == 0) {
+            if (arrow < 0)
+                return reject(d, RequestMail::tr("The alias %1 has the name of your own mailbox, so it would point to "
+                                                 "itself; choose another name.")
+                                     .arg(quoted(name)));
             return reject(d, RequestMail::tr("The alias %1 cannot point to itself; name another destination.")
                                  .arg(quoted(name)));
+        }
         if (!destinations.contains(dest, Qt::CaseInsensitive))
             destinations.append(dest);
     }

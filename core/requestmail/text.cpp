@@ -34,13 +34,22 @@ bool isControlCategory(QChar::Category c)
 
 bool hasControlCharacters(QStringView s)
 {
+    return firstControlCharacter(s) >= 0;
+}
+
+qsizetype firstControlCharacter(QStringView s, char32_t *codePoint)
+{
     CodePoints it{s};
     while (it.hasNext()) {
+        const qsizetype at = it.i;
         const char32_t cp = it.next();
-        if (cp != LoneSurrogate && isControlCategory(QChar::category(cp)))
-            return true;
+        if (cp != LoneSurrogate && isControlCategory(QChar::category(cp))) {
+            if (codePoint)
+                *codePoint = cp;
+            return at;
+        }
     }
-    return false;
+    return -1;
 }
 
 QString printableForQuote(QStringView s, qsizetype maxChars)

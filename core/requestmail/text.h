@@ -11,6 +11,10 @@ namespace aliassync {
 // overrides, zero-width characters) or a line/paragraph separator.
 bool hasControlCharacters(QStringView s);
 
+// The index (in UTF-16 units) of the first character that
+// hasControlCharacters() looks for, with its code point; -1 when none.
+qsizetype firstControlCharacter(QStringView s, char32_t *codePoint = nullptr);
+
 // s made safe to quote in a log line, a reply or a Subject: a run of line
 // breaks and tabs (CR, LF, HT, VT, FF, NEL, U+2028, U+2029) becomes one
 // space; other control, format, private-use, unassigned and lone surrogate

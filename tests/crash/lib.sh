@@ -94,6 +94,8 @@ heartbeat_interval = 10s
 heartbeat_timeout = 30s
 reconnect_min = 100ms
 reconnect_max = 250ms
+# One login sends every request of the run; the rate limit is not under test.
+request_rate_limit = 0
 CF
 }
 

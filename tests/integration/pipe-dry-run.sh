@@ -103,7 +103,8 @@ done < <(sed -n '/^## Request messages/,$p' "$corpus/CASES.md")
 
 # 2. Reply and forward prefixes on an otherwise valid request.
 request="$corpus/mail/20-client-thunderbird-flowed.eml"
-for prefix in 'Re:' 'RE:' 're :' 'Fwd:' 'FWD:' 'Fw:' 'FW:' 'AW:' 'WG:' 'SV:' 'VS:' 'Antw:' 'Re[2]:' 'Re(3):' 'Re^2:' 'Re：'; do
+for prefix in 'Re:' 'RE:' 're :' 'Fwd:' 'FWD:' 'Fw:' 'FW:' 'AW:' 'WG:' 'SV:' 'VS:' 'Antw:' 'Re[2]:' 'Re(3):' 'Re^2:' 'Re：' \
+  'TR:' 'RV:' 'R:' 'I:' 'Odp:' 'Ynt:' 'Réf. :' '回复：' 'Automatic reply:'; do
   sed "s/^Subject: alias: helpdesk/Subject: $prefix alias: helpdesk/" "$request" >"$base/prefixed.eml"
   expect "$base/prefixed.eml" dave@example.org dave@example.org ignore: "prefix '$prefix'"
 done
@@ -113,8 +114,13 @@ expect "$base/prefixed.eml" dave@example.org dave@example.org ignore: "encoded p
 sed 's/^Subject: alias: helpdesk/Subject: Rex: alias: helpdesk/' "$request" >"$base/prefixed.eml"
 expect "$base/prefixed.eml" dave@example.org dave@example.org reject: "'Rex:' is no prefix"
 
+# A mistyped arrow gets its own reason, not a complaint about the name.
+sed 's/^Subject: alias: helpdesk/Subject: alias: helpdesk => dave@example.org/' "$request" >"$base/arrow.eml"
+expect "$base/arrow.eml" dave@example.org dave@example.org reject: "arrow written '=>'"
+grep -q 'where the arrow belongs' "$base/out" || fail "the reason for '=>' does not name the arrow"
+
 # 3. Envelope senders that are never answered, even with a login.
-for sender in '' '<>' MAILER-DAEMON mailer-daemon@example.org newalias@example.org NewAlias@Example.org; do
+for sender in '' '<>' MAILER-DAEMON mailer-daemon@example.org newalias@example.org NewAlias@Example.org newalias+bounce@example.org; do
   expect "$request" dave@example.org "$sender" ignore: "sender '$sender'"
 done
 

@@ -216,7 +216,8 @@ netns_restore_links() {
 : "${NETNS_RECONNECT_MIN_MS:=100}"
 : "${NETNS_RECONNECT_MAX_MS:=1000}"
 
-# Prints the timing settings of alias-sync.conf for the test daemons.
+# Prints the timing settings of alias-sync.conf for the test daemons, and
+# no rate limit: one login sends every request of a run.
 netns_timing_settings() {
   printf '%s\n' \
     "transaction_timeout = ${NETNS_TRANSACTION_TIMEOUT_MS}ms" \
@@ -224,7 +225,8 @@ netns_timing_settings() {
     "heartbeat_interval = ${NETNS_HEARTBEAT_INTERVAL_MS}ms" \
     "heartbeat_timeout = ${NETNS_HEARTBEAT_TIMEOUT_MS}ms" \
     "reconnect_min = ${NETNS_RECONNECT_MIN_MS}ms" \
-    "reconnect_max = ${NETNS_RECONNECT_MAX_MS}ms"
+    "reconnect_max = ${NETNS_RECONNECT_MAX_MS}ms" \
+    'request_rate_limit = 0'
 }
 
 # Writes the Postfix configuration directory of SERVER, but leaves running

@@ -48,6 +48,8 @@ heartbeat_interval = 500ms
 heartbeat_timeout = 2s
 reconnect_min = 100ms
 reconnect_max = 1s
+# Every round's requests come from few logins; the rate limit is not under test.
+request_rate_limit = 0
 CF
 }
 

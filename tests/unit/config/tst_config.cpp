@@ -127,7 +127,7 @@ private Q_SLOTS:
                                                << QStringLiteral(":3: invalid reconnect_min: '5w' is not a duration from 10ms to 1h");
         QTest::newRow("negative duration") << base + "heartbeat_timeout = -1\n" << QStringLiteral(":3: invalid heartbeat_timeout");
         QTest::newRow("size limit too small") << base + "request_size_limit = 1000\n"
-                                              << QStringLiteral(":3: invalid request_size_limit: '1000' is not a whole number from 65536 to 1073741824");
+                                              << QStringLiteral(":3: invalid request_size_limit: '1000' is not a number of bytes from 65536 to 67108864 (digits only, no unit)");
         QTest::newRow("size limit with unit") << base + "request_size_limit = 1M\n" << QStringLiteral(":3: invalid request_size_limit");
         QTest::newRow("negative rate limit") << base + "request_rate_limit = -1\n" << QStringLiteral(":3: invalid request_rate_limit");
         QTest::newRow("repeated key") << base + "domains = example.net\n" << QStringLiteral(":3: 'domains' is set twice");

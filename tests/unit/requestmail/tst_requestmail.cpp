@@ -153,7 +153,7 @@ void checkComposedHeaders(const QByteArray &m, const QByteArray &kind, const QSt
         "^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \\d\\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \\d{4} "
         "\\d\\d:\\d\\d:\\d\\d [+-]\\d{4}$"));
     QVERIFY2(date.match(QString::fromLatin1(*h.rawValue("Date"))).hasMatch(), h.rawValue("Date")->constData());
-    static const QRegularExpression msgid(QStringLiteral("^<alias-sync\\.[0-9a-z]+\\.[0-9a-f]{32}@[A-Za-z0-9.-]+>$"));
+    static const QRegularExpression msgid(QStringLiteral("^<alias-sync\\.[0-9a-z]+\\.[0-9a-f]{20}@[A-Za-z0-9.-]+>$"));
     QVERIFY2(msgid.match(QString::fromLatin1(*h.rawValue("Message-ID"))).hasMatch(),
              h.rawValue("Message-ID")->constData());
     QCOMPARE(*h.rawValue("Auto-Submitted"), QByteArray("auto-replied"));
@@ -219,6 +219,8 @@ private slots:
     void envelopeIgnores();
     void replyPrefixes_data();
     void replyPrefixes();
+    void subjectReasons_data();
+    void subjectReasons();
     void requestFields();
     void firstLineIsOneLine();
 
@@ -279,7 +281,7 @@ void TestRequestMail::corpus_data()
         {QStringLiteral("12-nul-8bit|olga@example.org"), QStringLiteral("The alias name")},
         {QStringLiteral("14-bounce-dsn|(empty), sender `MAILER-DAEMON`"), QStringLiteral("mail system")},
         {QStringLiteral("15-auto-replied|bob@example.org"), QStringLiteral("Auto-Submitted: auto-replied")},
-        {QStringLiteral("17-encoded-newline-injection|alice@example.org"), QStringLiteral("control characters")},
+        {QStringLiteral("17-encoded-newline-injection|alice@example.org"), QStringLiteral("control or invisible character U+000A after")},
         {QStringLiteral("24-client-non-ascii-name|dave@example.org"), QStringLiteral("The alias name")},
         {QStringLiteral("27-forged-from-admin|dave@example.org"), QStringLiteral("not your own mailbox (dave@example.org)")},
         {QStringLiteral("29-two-subjects|dave@example.org"), QStringLiteral("2 Subject fields")},
@@ -384,12 +386,12 @@ void TestRequestMail::data_data()
     row("subject-b64-latin1", dave, "create team -> dave");
     row("subject-b64-utf8-arrow", dave, "create team -> dave");
     row("subject-unknown-charset", dave, "reject: no request in the Subject");
-    row("subject-encoded-tab", dave, "reject: control characters");
+    row("subject-encoded-tab", dave, "reject: character U+0009");
     row("subject-folded-tab", dave, "create team -> dave@example.org");
-    row("subject-raw-nul", dave, "reject: control characters");
-    row("subject-raw-esc", dave, "reject: control characters");
+    row("subject-raw-nul", dave, "reject: character U+0000");
+    row("subject-raw-esc", dave, "reject: character U+001B");
     row("subject-bom", dave, "create team -> dave");
-    row("subject-rtl-override", dave, "reject: control characters");
+    row("subject-rtl-override", dave, "reject: character U+202E");
     row("subject-whitespace", dave, "create team -> dave");
     row("subject-duplicate", dave, "reject: 2 Subject fields");
     row("subject-empty", dave, "reject: no request in the Subject (the Subject is empty)");
@@ -488,6 +490,12 @@ void TestRequestMail::envelopeIgnores_data()
                                         << QStringLiteral("ignore: is a mail system");
     QTest::newRow("own address") << QStringLiteral("dave@example.org") << QStringLiteral("NewAlias@example.org")
                                  << QStringLiteral("ignore: this service's own address");
+    QTest::newRow("own address, other domain") << QStringLiteral("dave@example.org") << QStringLiteral("newalias@example.com")
+                                               << QStringLiteral("ignore: this service's own address");
+    QTest::newRow("own address, extension") << QStringLiteral("dave@example.org") << QStringLiteral("newalias+bounce@example.org")
+                                            << QStringLiteral("ignore: this service's own address");
+    QTest::newRow("own local part, foreign domain") << QStringLiteral("dave@example.org") << QStringLiteral("newalias@example.net")
+                                                    << QStringLiteral("create team -> dave");
     QTest::newRow("ordinary") << QStringLiteral("dave@example.org") << QStringLiteral("dave@example.org")
                               << QStringLiteral("create team -> dave");
 }
@@ -509,12 +517,43 @@ void TestRequestMail::replyPrefixes_data()
     QTest::addColumn<QString>("subject");
     QTest::addColumn<bool>("ignored");
     for (const char *p : {"Re:", "RE:", "re:", "Fwd:", "FWD:", "Fw:", "AW:", "Aw:", "WG:", "SV:", "VS:", "Antw:",
-                          "ANTW:", "Re[2]:", "Re [3] :", "RE(2):", "Re^2:", " Re :", "Re\uFF1A"})
+                          "ANTW:", "Re[2]:", "Re [3] :", "RE(2):", "Re^2:", " Re :", "Re\uFF1A", "TR:", "RV:", "R:",
+                          "I:", "Res:", "Enc:", "Odp:", "PD:", "Ynt:", "\u0130lt:", "VB:", "VL:", "Doorst:",
+                          "R\u00e9f. :", "\u56de\u590d:", "\u56de\u590d\uFF1A", "\u8f6c\u53d1:", "Automatic reply:",
+                          "AutoReply:", "Out of Office:"})
         QTest::addRow("%s", p) << QString::fromUtf8(p) + QStringLiteral(" alias: team") << true;
     QTest::newRow("alias:") << QStringLiteral("alias: team") << false;
     QTest::newRow("aliases?") << QStringLiteral("aliases?") << false;
     QTest::newRow("Rex: is no prefix") << QStringLiteral("Rex: alias: team") << false;
     QTest::newRow("Reply is no prefix") << QStringLiteral("Reply alias: team") << false;
+    QTest::newRow("Info: is no prefix") << QStringLiteral("Info: alias: team") << false;
+}
+
+void TestRequestMail::subjectReasons_data()
+{
+    QTest::addColumn<QString>("subject");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("zero-width space") << QStringLiteral("alias: shop\u200B") << QStringLiteral("reject: character U+200B after \"alias: shop\"");
+    QTest::newRow("soft hyphen") << QStringLiteral("alias: sh\u00ADop") << QStringLiteral("reject: character U+00AD after \"alias: sh\"");
+    QTest::newRow("control at the start") << QStringLiteral("\u200Ealias: shop") << QStringLiteral("reject: character U+200E at its start");
+    QTest::newRow("=> for the arrow") << QStringLiteral("alias: shop => erin@example.org") << QStringLiteral("reject: has \"=\" after the name where the arrow belongs");
+    QTest::newRow("dash arrow") << QStringLiteral("alias: shop \u2014> erin@example.org") << QStringLiteral("reject: has \"\u2014\" after the name");
+    QTest::newRow("spaced arrow") << QStringLiteral("alias: shop - > dave") << QStringLiteral("reject: \"alias: shop -> ADDRESS, ADDRESS\"");
+    QTest::newRow("comma, no arrow") << QStringLiteral("alias: shop, dave") << QStringLiteral("reject: has \",\" after the name");
+    QTest::newRow("hyphen in a name") << QStringLiteral("alias: shop-floor") << QStringLiteral("create shop-floor -> dave");
+    QTest::newRow("own mailbox name") << QStringLiteral("alias: dave") << QStringLiteral("reject: the name of your own mailbox");
+    QTest::newRow("pointing at itself") << QStringLiteral("alias: shop -> shop") << QStringLiteral("reject: cannot point to itself");
+}
+
+void TestRequestMail::subjectReasons()
+{
+    QFETCH(QString, subject);
+    QFETCH(QString, expected);
+    QByteArray message = dataMail(QStringLiteral("request-own"));
+    message.replace("Subject: alias: team", "Subject: " + subject.toUtf8());
+    const RequestDecision d = decideRequest(message, envelopeFor(QStringLiteral("dave"), QStringLiteral("dave@example.org")),
+                                            dataPolicy());
+    checkFirstLine(firstLineForDryRun(d), expected);
 }
 
 void TestRequestMail::replyPrefixes()
