@@ -165,6 +165,15 @@ void checkComposedHeaders(const QByteArray &m, const QByteArray &kind, const QSt
     QCOMPARE(*h.decodedValue("To"), to);
 }
 
+// The decision for the data/ request "alias: team" from dave with another
+// Subject.
+RequestDecision decideSubject(const QString &subject)
+{
+    QByteArray message = dataMail(QStringLiteral("request-own"));
+    message.replace("Subject: alias: team", "Subject: " + subject.toUtf8());
+    return decideRequest(message, envelopeFor(QStringLiteral("dave"), QStringLiteral("dave@example.org")), dataPolicy());
+}
+
 // A composed message is the service's own mail: never a request.
 void checkComposedIsIgnored(const QByteArray &m)
 {
@@ -549,10 +558,7 @@ void TestRequestMail::subjectReasons()
 {
     QFETCH(QString, subject);
     QFETCH(QString, expected);
-    QByteArray message = dataMail(QStringLiteral("request-own"));
-    message.replace("Subject: alias: team", "Subject: " + subject.toUtf8());
-    const RequestDecision d = decideRequest(message, envelopeFor(QStringLiteral("dave"), QStringLiteral("dave@example.org")),
-                                            dataPolicy());
+    const RequestDecision d = decideSubject(subject);
     checkFirstLine(firstLineForDryRun(d), expected);
 }
 
@@ -560,10 +566,7 @@ void TestRequestMail::replyPrefixes()
 {
     QFETCH(QString, subject);
     QFETCH(bool, ignored);
-    QByteArray message = dataMail(QStringLiteral("request-own"));
-    message.replace("Subject: alias: team", "Subject: " + subject.toUtf8());
-    const RequestDecision d = decideRequest(message, envelopeFor(QStringLiteral("dave"), QStringLiteral("dave@example.org")),
-                                            dataPolicy());
+    const RequestDecision d = decideSubject(subject);
     QCOMPARE(d.outcome == RequestDecision::Outcome::Ignore, ignored);
     if (ignored)
         QVERIFY2(d.reason.contains(QLatin1String("reply or forward prefix")), qPrintable(d.reason));
