@@ -220,9 +220,9 @@ CheckResult AliasHandler::checkVirtualAliasTables(const QString &name)
     }
 
     // virtual(5) looks up user@domain, then the bare user for a local
-    // domain; cleanup(8) rewrites the address before local(8) would reach
+    // domain. cleanup(8) rewrites the address before local(8) would reach
     // our alias, so a key in either form takes the name. A catch-all
-    // "@domain" key would take every name and is not counted.
+    // "@domain" key would take every name, so it is not counted.
     QStringList keys{name};
     for (const QString &domain : m_policy.servedDomains)
         keys.append(name + QLatin1Char('@') + domain);

@@ -40,7 +40,8 @@ struct ReadMessage
 };
 
 // Keeps at most sizeLimit bytes and drains the rest, so that pipe(8) finds
-// the whole message consumed and a huge message costs no memory.
+// the whole message consumed and a huge message costs no more memory than
+// sizeLimit.
 ReadMessage readMessage(QFile &input, qint64 sizeLimit)
 {
     ReadMessage message;

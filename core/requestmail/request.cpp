@@ -82,10 +82,11 @@ bool isNullSender(const QString &sender)
 }
 
 // "Re:", "Fwd:", "AW:", "Re[2]:", "Re(3):", "Re^2:" ... at the start of the
-// Subject. Beside English and German: Nordic (SV, VS, VB, VL), Dutch (Antw,
-// Doorst), French (TR, Réf), Spanish (RV), Italian (R, I), Portuguese (Res,
-// Enc), Polish (Odp, PD), Turkish (Ynt, İlt), Chinese (回复, 回覆, 答复, 转发,
-// 轉寄), and the Subjects of Outlook's automatic replies.
+// Subject. The list covers English and German, Nordic (SV, VS, VB, VL),
+// Dutch (Antw, Doorst), French (TR, Réf), Spanish (RV), Italian (R, I),
+// Portuguese (Res, Enc), Polish (Odp, PD), Turkish (Ynt, İlt) and Chinese
+// (回复, 回覆, 答复, 转发, 轉寄). It also covers the Subjects of Outlook's
+// automatic replies.
 const QRegularExpression &replyPrefix()
 {
     static const QRegularExpression re(
@@ -130,8 +131,8 @@ qsizetype findArrow(const QString &s, qsizetype from, qsizetype *arrowLength)
     return uni;
 }
 
-// What users type for "->" by mistake: "=>", ">", dashes other than '-',
-// other arrows, and list separators with no arrow before them.
+// Characters that users type for "->" by mistake: "=>", ">", dashes other
+// than '-', other arrows, and list separators with no arrow before them.
 const QRegularExpression &misspelledArrow()
 {
     static const QRegularExpression re(QStringLiteral("[=>,;\\x{2010}-\\x{2015}\\x{2212}\\x{2190}-\\x{21FF}\\x{27F5}-\\x{27FF}]"),
@@ -388,8 +389,8 @@ RequestDecision decideRequest(const QByteArray &message, const Envelope &envelop
 
 RequestDecision limitMessageSize(const RequestDecision &decision, qint64 messageSize, qint64 sizeLimit)
 {
-    // An ignored message stays ignored whatever its size: a large bounce
-    // must not be answered.
+    // An ignored message stays ignored whatever its size, so a large bounce
+    // gets no reply.
     if (messageSize <= sizeLimit || decision.outcome == Outcome::Ignore)
         return decision;
     return reject(decision, RequestMail::tr("The message is %1 bytes, more than the %2 bytes that requests may have; "
