@@ -116,27 +116,18 @@ void RequestServer::handle(QLocalSocket *socket, const QJsonObject &message)
     qCInfo(lcRequest).noquote() << "request" << queueId << "from" << decision.request.requester << ":"
                                 << firstLineForDryRun(decision);
 
-    switch (decision.outcome) {
-    case RequestDecision::Outcome::Ignore:
+    if (decision.outcome == RequestDecision::Outcome::Ignore) {
         replyAndClose(socket, handledReply(QStringLiteral("ignored")));
         return;
-    case RequestDecision::Outcome::Reject:
-    case RequestDecision::Outcome::Act:
-        break;
     }
 
     // Rejections count as well: each one is a reply in the user's mailbox.
     if (!admitByRate(socket, decision, queueId))
         return;
 
-    switch (decision.outcome) {
-    case RequestDecision::Outcome::Ignore:
-        break;
-    case RequestDecision::Outcome::Reject:
+    if (decision.outcome == RequestDecision::Outcome::Reject) {
         reject(socket, decision, decision.reason);
         return;
-    case RequestDecision::Outcome::Act:
-        break;
     }
 
     if (decision.request.kind == RequestKind::List)
