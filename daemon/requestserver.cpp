@@ -150,32 +150,29 @@ bool RequestServer::admitByRate(QLocalSocket *socket, const RequestDecision &dec
 {
     const RequestRateLimit::Result rate =
         m_rateLimit.admit(decision.request.requester, requestKey(decision), QDateTime::currentMSecsSinceEpoch());
-    switch (rate.verdict) {
-    case RequestRateLimit::Verdict::Admitted:
+    if (rate.verdict == RequestRateLimit::Verdict::Admitted)
         return true;
-    case RequestRateLimit::Verdict::RejectedSilently:
-        qCWarning(lcRequest).noquote() << "request" << queueId << "from" << decision.request.requester
-                                       << ": rejected without a reply, over request_rate_limit" << m_config.requestRateLimit
-                                       << "per" << m_config.value(QStringLiteral("request_rate_window")).value_or(QString());
+
+    const bool notice = rate.verdict == RequestRateLimit::Verdict::RejectedWithNotice;
+    const QString window = m_config.value(QStringLiteral("request_rate_window")).value_or(QString());
+    qCWarning(lcRequest).noquote() << "request" << queueId << "from" << decision.request.requester << ":"
+                                   << (notice ? "rejected with a notice" : "rejected without a reply")
+                                   << "over request_rate_limit" << m_config.requestRateLimit << "per" << window;
+    if (!notice) {
         replyAndClose(socket, handledReply(QStringLiteral("rejected without a reply: over the rate limit")));
         return false;
-    case RequestRateLimit::Verdict::RejectedWithNotice:
-        break;
     }
 
-    qCWarning(lcRequest).noquote() << "request" << queueId << "from" << decision.request.requester
-                                   << ": rejected with a notice, over request_rate_limit" << m_config.requestRateLimit << "per"
-                                   << m_config.value(QStringLiteral("request_rate_window")).value_or(QString());
     // Rounded up to the second, so that a request sent at the time shown is
     // already inside the new window.
     const qint64 retryAtMs = (rate.retryAtMs + 999) / 1000 * 1000;
     const QString retryAt = QDateTime::fromMSecsSinceEpoch(retryAtMs).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss t"));
     reject(socket, decision,
            Text::tr("You have sent %1 requests within %2, the most this service takes from one login in that time, so "
-                    "this one was not carried out. Further requests before %3 are dropped without a reply; send "
+                    "this one was not carried out. Further requests before %3 are dropped without a reply. Send "
                     "this one again after that time.")
                .arg(rate.count)
-               .arg(m_config.value(QStringLiteral("request_rate_window")).value_or(QString()), retryAt));
+               .arg(window, retryAt));
     return false;
 }
 

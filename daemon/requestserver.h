@@ -50,8 +50,8 @@ private:
     // Request keys whose rejection mail sendmail refused; kept in memory
     // only, so a restart in between loses that one mail.
     QSet<QString> m_unsentRejections;
-    // In memory: a restart forgets the window, which only lets a user
-    // send up to one more window's worth.
+    // The count is in memory only. A restart clears it, which lets a user
+    // send at most one more window's worth.
     RequestRateLimit m_rateLimit;
 };
 

@@ -35,7 +35,7 @@ namespace {
 
 struct ReadMessage
 {
-    QByteArray kept;  // the first sizeLimit bytes
+    QByteArray head;  // the first sizeLimit bytes
     qint64 size = 0;  // every byte on stdin
 };
 
@@ -50,8 +50,8 @@ ReadMessage readMessage(QFile &input, qint64 sizeLimit)
         if (chunk.isEmpty())
             break;
         message.size += chunk.size();
-        if (message.kept.size() < sizeLimit)
-            message.kept.append(chunk.left(sizeLimit - message.kept.size()));
+        if (message.head.size() < sizeLimit)
+            message.head.append(chunk.left(sizeLimit - message.head.size()));
     }
     return message;
 }
@@ -124,7 +124,7 @@ int main(int argc, char **argv)
     QFile input;
     input.open(stdin, QIODevice::ReadOnly);
     const ReadMessage message = readMessage(input, config->requestSizeLimit);
-    const RequestDecision decision = limitMessageSize(decideRequest(message.kept, envelope, policy), message.size,
+    const RequestDecision decision = limitMessageSize(decideRequest(message.head, envelope, policy), message.size,
                                                       config->requestSizeLimit);
 
     if (dryRun) {

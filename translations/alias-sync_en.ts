@@ -689,10 +689,6 @@ If alias-sync wrote it with another --pipe-command, pass that path again, or run
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The Message-ID %1 is one that alias-sync writes, so the message is alias-sync&apos;s own mail; it is not read as a request.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>The message has %1 Subject fields, so it is unclear which one is the request; send it again with one Subject.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -716,6 +712,10 @@ If alias-sync wrote it with another --pipe-command, pass that path again, or run
         <source>The alias %1 has the name of your own mailbox, so it would point to itself; choose another name.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>The Message-ID %1 is one that alias-sync writes, so the message is alias-sync&apos;s own mail. It is not read as a request.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>RequestServer</name>
@@ -730,7 +730,7 @@ If alias-sync wrote it with another --pipe-command, pass that path again, or run
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>You have sent %1 requests within %2, the most this service takes from one login in that time, so this one was not carried out. Further requests before %3 are dropped without a reply; send this one again after that time.</source>
+        <source>You have sent %1 requests within %2, the most this service takes from one login in that time, so this one was not carried out. Further requests before %3 are dropped without a reply. Send this one again after that time.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -113,9 +113,10 @@ SettingParser numberSetting(Number Config::*field, qint64 minimum, qint64 maximu
     return [field, minimum, maximum, bytes](Config &config, const QString &value) -> QString {
         bool ok = false;
         const qint64 number = value.toLongLong(&ok);
-        if ((!ok || number < minimum || number > maximum || !value.at(0).isDigit()) && bytes)
+        const bool valid = ok && value.at(0).isDigit() && number >= minimum && number <= maximum;
+        if (!valid && bytes)
             return Text::tr("'%1' is not a number of bytes from %2 to %3 (digits only, no unit)").arg(value).arg(minimum).arg(maximum);
-        if (!ok || number < minimum || number > maximum || !value.at(0).isDigit())
+        if (!valid)
             return Text::tr("'%1' is not a whole number from %2 to %3").arg(value).arg(minimum).arg(maximum);
         config.*field = Number(number);
         return {};

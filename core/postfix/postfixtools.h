@@ -52,8 +52,9 @@ public:
     // `postalias -q NAME TABLE`: true when found, false when not, nothing on error.
     std::optional<bool> aliasTableContains(const QString &table, const QString &name, QString *error) const;
 
-    // `postmap -q - TABLE` with keys on stdin: the keys the table answers
-    // (any table type, regexp and pcre included), nothing on error.
+    // Runs `postmap -q - TABLE` with the keys on stdin and returns the keys
+    // that the table has (any table type, regexp and pcre included), or
+    // nothing on error.
     std::optional<QStringList> tableKeysFound(const QString &table, const QStringList &keys, QString *error) const;
 
     // `PROGRAM -q KEY TABLE` (postmap or postalias): the value, an empty

@@ -161,16 +161,16 @@ RequestDecision reject(RequestDecision d, const QString &reason)
 }
 
 // The ignore rules, in order; empty when none applies.
-QString ignoreReason(const MailHeaders &h, const Envelope &env, const RequestPolicy &policy,
+QString ignoreReason(const MailHeaders &h, const Envelope &env, const RequestPolicy &policy, const QString &messageId,
                      const std::optional<QString> &subject)
 {
     if (h.contains("X-Alias-Sync"))
         return RequestMail::tr("The message has an X-Alias-Sync header, so it is alias-sync's own mail; it is not "
                                "read as a request.");
-    if (const QString id = usableMessageId(h.rawValue("Message-ID")); isOwnMessageId(id))
+    if (isOwnMessageId(messageId))
         return RequestMail::tr("The Message-ID %1 is one that alias-sync writes, so the message is alias-sync's own "
-                               "mail; it is not read as a request.")
-            .arg(quoted(id));
+                               "mail. It is not read as a request.")
+            .arg(quoted(messageId));
     if (isNullSender(env.sender))
         return RequestMail::tr("The envelope sender is empty (a bounce or notification); such mail is never "
                                "answered.");
@@ -241,7 +241,7 @@ RequestDecision decideRequest(const QByteArray &message, const Envelope &envelop
     if (subjectValue)
         r.subject = *subjectValue;
 
-    if (const QString why = ignoreReason(h, envelope, policy, subjectValue); !why.isEmpty())
+    if (const QString why = ignoreReason(h, envelope, policy, r.messageId, subjectValue); !why.isEmpty())
         return ignore(d, why);
 
     if (!subjectValue)

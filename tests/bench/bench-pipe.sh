@@ -113,10 +113,10 @@ PY
 # Usage: measure LABEL MESSAGE_DIR SETTLE_DIRS -- COMMAND...
 #   MESSAGE_DIR contains 2 * RUNS messages (0.eml ...), one per run on standard
 #   input, or is "-" for /dev/null. SETTLE_DIRS is a comma-separated list of
-#   maildrop directories, or "-": after each run, and outside the timing, the
+#   maildrop directories, or "-". After each run, outside the timing, the
 #   benchmark waits until each has one more file (the reply or confirmation
-#   that the run caused), so that no run overlaps the daemons' work for the
-#   one before.
+#   that the run caused). So no run overlaps the daemons' work for the one
+#   before.
 measure() {
   local label=$1 messages=$2 settle=$3
   shift 4

@@ -5,7 +5,7 @@
 #
 # The cases are the rows of the request tables in CORPUS/CASES.md, then the
 # variations that only the envelope or one header makes: every reply and
-# forward prefix, the envelope senders that are never answered, and a
+# forward prefix, the envelope senders that never get a reply, and a
 # message over request_size_limit. Runs the built binary with a throwaway
 # Postfix configuration directory, because the pipe reads
 # recipient_delimiter with postconf.
@@ -119,7 +119,7 @@ sed 's/^Subject: alias: helpdesk/Subject: alias: helpdesk => dave@example.org/' 
 expect "$base/arrow.eml" dave@example.org dave@example.org reject: "arrow written '=>'"
 grep -q 'where the arrow belongs' "$base/out" || fail "the reason for '=>' does not name the arrow"
 
-# 3. Envelope senders that are never answered, even with a login.
+# 3. Envelope senders that never get a reply, even with a login.
 for sender in '' '<>' MAILER-DAEMON mailer-daemon@example.org newalias@example.org NewAlias@Example.org newalias+bounce@example.org; do
   expect "$request" dave@example.org "$sender" ignore: "sender '$sender'"
 done

@@ -1,7 +1,7 @@
 #!/bin/bash
 # request_rate_limit: a login's requests beyond the limit are not carried
-# out; the first of them gets one reply that explains the limit, the later
-# ones get none, and every delivery still exits 0 so Postfix never bounces.
+# out. The first of them gets one reply that explains the limit and the
+# later ones get none. Every delivery still exits 0, so Postfix bounces none.
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 duo_setup
@@ -32,7 +32,7 @@ duo_pipe a carol@example.org "alias: carol-four"
 ((DUO_PIPE_STATUS == 0)) || fail "the second request over the limit exited with $DUO_PIPE_STATUS"
 duo_pipe a carol@example.org "hello"
 ((DUO_PIPE_STATUS == 0)) || fail "a rejected request over the limit exited with $DUO_PIPE_STATUS"
-grep -q "rejected without a reply, over request_rate_limit 2 per 1h" "$DUO_BASE/a/daemon.log" ||
+grep -q "rejected without a reply over request_rate_limit 2 per 1h" "$DUO_BASE/a/daemon.log" ||
   fail "the daemon did not log the silent refusal"
 (($(replies 'requests within 1h') == 1)) || fail "a second rate-limit reply was sent"
 (($(replies 'carol-four') == 0)) || fail "carol-four got a reply"

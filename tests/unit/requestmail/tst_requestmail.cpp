@@ -116,9 +116,10 @@ QByteArray decodedBodyOf(const QByteArray &m)
     return qp ? decodeQuotedPrintable(bodyOf(m)) : bodyOf(m);
 }
 
-// Every byte 7-bit: headers printable ASCII, body without CR, NUL or other
-// controls but LF and TAB, non-ASCII text only quoted-printable; LF line
-// ends; header lines within 998 octets. The decoded body is valid UTF-8.
+// Checks that every byte is 7-bit: printable ASCII in the headers, and in the
+// body no control character but LF and TAB, so non-ASCII text must be
+// quoted-printable. Lines end in LF, header lines stay within 998 octets, and
+// the decoded body is valid UTF-8.
 void checkComposedBytes(const QByteArray &m)
 {
     QVERIFY(!m.isEmpty());
@@ -1227,8 +1228,8 @@ void TestRequestMail::sizeLimit()
     const RequestDecision act = decideRequest(corpusMail(QStringLiteral("20-client-thunderbird-flowed")), dave, corpusPolicy());
     QCOMPARE(act.outcome, RequestDecision::Outcome::Act);
 
-    // At the limit: unchanged. One byte over: a rejection naming both sizes,
-    // still answered to the login and referring to the request.
+    // At the limit the decision is unchanged. One byte over, it is a rejection
+    // that names both sizes, goes to the login and refers to the request.
     QCOMPARE(limitMessageSize(act, 65536, 65536).outcome, RequestDecision::Outcome::Act);
     const RequestDecision big = limitMessageSize(act, 65537, 65536);
     QCOMPARE(big.outcome, RequestDecision::Outcome::Reject);
